@@ -1,0 +1,40 @@
+# Every target sets itself up: a local .venv with the project and its test extras.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(CURDIR)/$(VENV)/bin
+# nbgrader runs `alembic` by name when it first creates a gradebook, so the venv's bin/ goes on PATH.
+RUN    := PATH="$(BIN):$$PATH"
+STAMP  := $(VENV)/.installed
+JOBS   ?=
+
+.PHONY: setup test demo lab notebooks release bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+test: $(STAMP)
+	$(RUN) $(BIN)/python -m pytest -q
+
+demo: $(STAMP)
+	$(RUN) $(BIN)/backprop-course demo
+
+lab: $(STAMP)
+	$(RUN) $(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+notebooks: $(STAMP)
+	$(RUN) $(BIN)/backprop-course release --no-check
+
+release: $(STAMP)
+	$(RUN) $(BIN)/backprop-course release
+
+bench: $(STAMP)
+	$(RUN) $(BIN)/python benchmarks/engine.py
+	$(RUN) $(BIN)/python benchmarks/autograde.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

@@ -1,0 +1,1 @@
+"""autograd_ref: the reference autograd engine the course builds towards."""

@@ -1,0 +1,1 @@
+"""backprop_course: the instructor's tooling (release, validate, autograde, feedback, report)."""
