@@ -1,1 +1,11 @@
-"""autograd_ref: the reference autograd engine the course builds towards."""
+"""autograd_ref: the reference autograd engine the course builds towards.
+
+    >>> from autograd_ref import Variable, square, exp
+    >>> x = Variable(np.array(0.5))
+    >>> y = square(exp(square(x)))
+    >>> y.backward()
+    >>> x.grad        # 3.2974425414002564
+"""
+from .core import Config, Function, Variable, as_array, as_variable, no_grad, using_config
+from .ops import *  # noqa: F401,F403  (every op and its lowercase wrapper)
+

@@ -1,0 +1,197 @@
+"""The engine: Variable, Function, the configuration switches, and backward.
+
+Define-by-run: every Function call records itself as the creator of its outputs, so the graph
+is the trail of calls. Functions hold their outputs weakly, so a graph is freed by reference
+counting alone the moment its last output is dropped (no cycles for the garbage collector).
+"""
+import contextlib
+import heapq
+import weakref
+
+import numpy as np
+
+
+class Config:
+    enable_backprop = True  # False: functions compute values but record no graph
+
+
+@contextlib.contextmanager
+def using_config(name, value):
+    """Temporarily set a Config switch: `with using_config("enable_backprop", False): ...`."""
+    old_value = getattr(Config, name)
+    setattr(Config, name, value)
+    try:
+        yield
+    finally:
+        setattr(Config, name, old_value)
+
+
+def no_grad():
+    """Compute without recording a graph (evaluation, parameter updates)."""
+    return using_config("enable_backprop", False)
+
+
+def as_array(x):
+    """Numbers and numpy scalars become 0-d arrays; arrays pass through."""
+    if isinstance(x, np.ndarray):
+        return x
+    return np.asarray(x)
+
+
+def as_variable(x):
+    return x if isinstance(x, Variable) else Variable(as_array(x))
+
+
+class Variable:
+    """A box holding an ndarray, its gradient, and the Function that created it."""
+
+    # slots keep each graph node small and its attribute access fast
+    __slots__ = ("data", "name", "grad", "creator", "generation", "__weakref__")
+    __array_ufunc__ = None  # so `ndarray * Variable` and `np.float64(2) * x` defer to Variable
+
+    def __init__(self, data, name=None):
+        if not isinstance(data, np.ndarray):
+            data = _checked_array(data)
+        self.data = data
+        self.name = name
+        self.grad = None
+        self.creator = None
+        self.generation = 0
+
+    def set_creator(self, func):
+        self.creator = func
+        self.generation = func.generation + 1
+
+    def cleargrad(self):
+        self.grad = None
+
+    @property
+    def shape(self):
+        return self.data.shape
+
+    @property
+    def ndim(self):
+        return self.data.ndim
+
+    @property
+    def size(self):
+        return self.data.size
+
+    @property
+    def dtype(self):
+        return self.data.dtype
+
+    def __len__(self):
+        return len(self.data)
+
+    def __repr__(self):
+        body = str(self.data).replace("\n", "\n" + " " * 9)
+        name = f", name={self.name!r}" if self.name else ""
+        return f"Variable({body}{name})"
+
+    def backward(self, retain_grad=False, create_graph=False):
+        """Fill `.grad` of every variable this one depends on.
+
+        retain_grad: keep the gradients of intermediate variables too (by default only the
+        leaves keep theirs, which frees memory early).
+        create_graph: record the backward pass itself, so the gradients are Variables that can
+        be differentiated again (second derivatives, Newton's method).
+        """
+        if self.grad is None:
+            ones = np.ones_like(self.data)
+            self.grad = Variable(ones) if create_graph else ones
+        run_backward(self, retain_grad, create_graph)
+
+
+def _checked_array(data):
+    if isinstance(data, (int, float, complex, np.generic)) and not isinstance(data, bool):
+        return np.asarray(data)
+    raise TypeError(
+        f"Variable needs a numpy ndarray, got {type(data).__name__} ({data!r}). "
+        f"Wrap it first, e.g. Variable(np.array({data!r}))."
+    )
+
+
+class Function:
+    """An operation in the graph. Subclasses write `forward` (on ndarrays) and `backward`.
+
+    `__call__` does the bookkeeping once for every op: unwrap the inputs, run forward, wrap the
+    outputs, and (when a graph is being recorded) link outputs to this function.
+    """
+
+    def __call__(self, *inputs):
+        inputs = [as_variable(x) for x in inputs]
+        ys = self.forward(*[x.data for x in inputs])
+        if not isinstance(ys, tuple):
+            ys = (ys,)
+        outputs = [Variable(as_array(y)) for y in ys]
+        if Config.enable_backprop:
+            self.generation = max([x.generation for x in inputs])
+            for output in outputs:
+                output.set_creator(self)
+            self.inputs = inputs
+            # weak: an output already points at its creator; a strong link back would be a cycle
+            self.outputs = [weakref.ref(output) for output in outputs]
+        return outputs if len(outputs) > 1 else outputs[0]
+
+    def forward(self, *xs):
+        raise NotImplementedError(f"{type(self).__name__}.forward is not written yet")
+
+    def backward(self, *gys):
+        raise NotImplementedError(f"{type(self).__name__}.backward is not written yet")
+
+    def input_values(self):
+        """The inputs as backward should compute with them: ndarrays in a plain backward pass,
+        Variables when the backward pass is itself recorded (create_graph=True)."""
+        if Config.enable_backprop:
+            return self.inputs
+        return [x.data for x in self.inputs]
+
+    def output_value(self, i=0):
+        """Output i, like input_values: an ndarray, or a Variable under create_graph."""
+        output = self.outputs[i]()
+        return output if Config.enable_backprop else output.data
+
+
+def run_backward(output, retain_grad, create_graph):
+    """Visit each function once, latest generation first, so a function runs only after every
+    function that consumes its outputs has added its share of the gradient."""
+    pending = []  # a heap of (-generation, tie breaker, function)
+    seen = set()
+
+    def schedule(func):
+        if func not in seen:
+            seen.add(func)
+            heapq.heappush(pending, (-func.generation, len(seen), func))
+
+    if output.creator is not None:
+        schedule(output.creator)
+    with using_config("enable_backprop", create_graph):
+        while pending:
+            func = heapq.heappop(pending)[2]
+            outputs = [ref() for ref in func.outputs]
+            gys = [None if y is None else y.grad for y in outputs]
+            gxs = func.backward(*gys)
+            if not isinstance(gxs, tuple):
+                gxs = (gxs,)
+            for position, (x, gx) in enumerate(zip(func.inputs, gxs)):
+                if gx is None:
+                    continue
+                _check_gradient_shape(func, position, x, gx)
+                # never `+=`: another variable may be holding the very same array
+                x.grad = gx if x.grad is None else x.grad + gx
+                if x.creator is not None:
+                    schedule(x.creator)
+            if not retain_grad:
+                for y in outputs:
+                    if y is not None:
+                        y.grad = None
+
+
+def _check_gradient_shape(func, position, x, gx):
+    if gx.shape != x.data.shape:
+        raise ValueError(
+            f"{type(func).__name__}.backward returned a gradient of shape {gx.shape} for input "
+            f"{position}, but that input has shape {x.data.shape}. A gradient always has the "
+            f"shape of its variable (sum over broadcast axes with sum_to)."
+        )
