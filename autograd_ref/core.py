@@ -119,8 +119,10 @@ class Function:
     outputs, and (when a graph is being recorded) link outputs to this function.
     """
 
+    __slots__ = ("inputs", "outputs", "generation", "__weakref__")  # small, fast nodes
+
     def __call__(self, *inputs):
-        inputs = [as_variable(x) for x in inputs]
+        inputs = [x if isinstance(x, Variable) else Variable(as_array(x)) for x in inputs]
         ys = self.forward(*[x.data for x in inputs])
         if not isinstance(ys, tuple):
             ys = (ys,)
@@ -158,40 +160,37 @@ def run_backward(output, retain_grad, create_graph):
     function that consumes its outputs has added its share of the gradient."""
     pending = []  # a heap of (-generation, tie breaker, function)
     seen = set()
-
-    def schedule(func):
-        if func not in seen:
-            seen.add(func)
-            heapq.heappush(pending, (-func.generation, len(seen), func))
-
     if output.creator is not None:
-        schedule(output.creator)
+        seen.add(output.creator)
+        pending.append((-output.generation, 0, output.creator))
     with using_config("enable_backprop", create_graph):
         while pending:
             func = heapq.heappop(pending)[2]
             outputs = [ref() for ref in func.outputs]
-            gys = [None if y is None else y.grad for y in outputs]
-            gxs = func.backward(*gys)
+            gxs = func.backward(*[None if y is None else y.grad for y in outputs])
             if not isinstance(gxs, tuple):
                 gxs = (gxs,)
-            for position, (x, gx) in enumerate(zip(func.inputs, gxs)):
+            for x, gx in zip(func.inputs, gxs):
                 if gx is None:
                     continue
-                _check_gradient_shape(func, position, x, gx)
+                if gx.shape != x.data.shape:
+                    raise _gradient_shape_error(func, x, gx)
                 # never `+=`: another variable may be holding the very same array
                 x.grad = gx if x.grad is None else x.grad + gx
-                if x.creator is not None:
-                    schedule(x.creator)
+                creator = x.creator
+                if creator is not None and creator not in seen:
+                    seen.add(creator)
+                    heapq.heappush(pending, (-creator.generation, len(seen), creator))
             if not retain_grad:
                 for y in outputs:
                     if y is not None:
                         y.grad = None
 
 
-def _check_gradient_shape(func, position, x, gx):
-    if gx.shape != x.data.shape:
-        raise ValueError(
-            f"{type(func).__name__}.backward returned a gradient of shape {gx.shape} for input "
-            f"{position}, but that input has shape {x.data.shape}. A gradient always has the "
-            f"shape of its variable (sum over broadcast axes with sum_to)."
-        )
+def _gradient_shape_error(func, x, gx):
+    position = next(i for i, candidate in enumerate(func.inputs) if candidate is x)
+    return ValueError(
+        f"{type(func).__name__}.backward returned a gradient of shape {gx.shape} for input "
+        f"{position}, but that input has shape {x.data.shape}. A gradient always has the "
+        f"shape of its variable (sum over broadcast axes with sum_to)."
+    )

@@ -10,9 +10,9 @@ from ..core import Function, Variable
 
 def sum_to(x, shape):
     """Sum `x` down to `shape`, undoing numpy broadcasting (e.g. (2, 3) -> (3,) or (1, 3))."""
-    shape = tuple(shape)
     if x.shape == shape:
         return x
+    shape = tuple(shape)
     if isinstance(x, Variable):
         return SumTo(shape)(x)
     return _sum_array_to(x, shape)
@@ -20,9 +20,9 @@ def sum_to(x, shape):
 
 def broadcast_to(x, shape):
     """Repeat `x` along broadcast axes until it has `shape`."""
-    shape = tuple(shape)
     if x.shape == shape:
         return x
+    shape = tuple(shape)
     if isinstance(x, Variable):
         return BroadcastTo(shape)(x)
     return np.broadcast_to(x, shape)

@@ -1,0 +1,222 @@
+"""Engine speed against PyTorch (CPU), DeZero and micrograd, all measured in this one run.
+
+    python benchmarks/engine.py [--repeat 5]
+
+Prints microseconds per graph node (forward + backward) for a chain of scalar multiplications and a fan-in
+chain (one variable reused n times), milliseconds per training step of a 2-100-3 MLP on a batch
+of 30, and each figure as a ratio to PyTorch's. The garbage collector stays on, as in a
+student's notebook. Libraries that are not installed are reported as such and skipped.
+"""
+import argparse
+import importlib
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.setrecursionlimit(10_000)  # the default; stated so micrograd's limit is not ours to move
+
+SCALAR_SIZES = (1_000, 10_000, 100_000)
+FAN_IN_SIZES = (1_000, 10_000)
+
+
+class Engine:
+    """What a benchmark needs from one library: a leaf, reuse, backward, an MLP step."""
+
+    def __init__(self, name):
+        self.name = name
+
+
+def autograd_ref_engine():
+    import autograd_ref as ag
+    from autograd_ref.nn import MLP
+
+    e = Engine("autograd_ref")
+    e.leaf = lambda v: ag.Variable(np.array(v))
+    e.add = lambda a, b: a + b
+    e.backward = lambda y: y.backward()
+
+    def mlp_step_factory():
+        model = MLP([2, 100, 3])
+        rng = np.random.default_rng(0)
+        X, t = rng.standard_normal((30, 2)), rng.integers(0, 3, 30)
+
+        def step():
+            loss = ag.softmax_cross_entropy(model(X), t)
+            model.cleargrads()
+            loss.backward()
+            model.sgd_step(0.1)
+        return step
+
+    e.mlp_step_factory = mlp_step_factory
+    return e
+
+
+def torch_engine():
+    torch = importlib.import_module("torch")
+    torch.set_num_threads(1)
+    e = Engine(f"PyTorch {torch.__version__.split('+')[0]}")
+    e.leaf = lambda v: torch.tensor(v, dtype=torch.float64, requires_grad=True)
+    e.add = lambda a, b: a + b
+    e.backward = lambda y: y.backward()
+
+    def mlp_step_factory():
+        torch.manual_seed(0)
+        model = torch.nn.Sequential(torch.nn.Linear(2, 100), torch.nn.Sigmoid(), torch.nn.Linear(100, 3))
+        model = model.double()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        X, t = torch.randn(30, 2, dtype=torch.float64), torch.randint(0, 3, (30,))
+
+        def step():
+            loss = torch.nn.functional.cross_entropy(model(X), t)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        return step
+
+    e.mlp_step_factory = mlp_step_factory
+    return e
+
+
+def dezero_engine():
+    if not hasattr(np, "int"):
+        np.int = int  # DeZero 0.0.13 still names np.int, which numpy 1.24 removed
+    dezero = importlib.import_module("dezero")
+    F = importlib.import_module("dezero.functions")
+    models = importlib.import_module("dezero.models")
+    optimizers = importlib.import_module("dezero.optimizers")
+    e = Engine("DeZero")
+    e.leaf = lambda v: dezero.Variable(np.array(v))
+    e.add = lambda a, b: a + b
+    e.backward = lambda y: y.backward()
+
+    def mlp_step_factory():
+        model = models.MLP((100, 3))
+        optimizer = optimizers.SGD(0.1).setup(model)
+        rng = np.random.default_rng(0)
+        X, t = rng.standard_normal((30, 2)), rng.integers(0, 3, 30)
+
+        def step():
+            loss = F.softmax_cross_entropy(model(X), t)
+            model.cleargrads()
+            loss.backward()
+            optimizer.update()
+        return step
+
+    e.mlp_step_factory = mlp_step_factory
+    return e
+
+
+def micrograd_engine():
+    engine = importlib.import_module("micrograd.engine")
+    e = Engine("micrograd")
+    e.leaf = engine.Value
+    e.add = lambda a, b: a + b
+    e.backward = lambda y: y.backward()
+    e.mlp_step_factory = None  # scalar-only engine: no batched MLP to compare
+    return e
+
+
+def best_of(repeat, run):
+    """Median of `repeat` timings of run() in seconds (one warm-up first)."""
+    run()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def scalar_chain(e, n):
+    def run():
+        x = e.leaf(0.5)
+        y = x
+        for _ in range(n):
+            y = y * 0.999
+        e.backward(y)
+    return run
+
+
+def fan_in_chain(e, n):
+    def run():
+        x = e.leaf(0.5)
+        y = x
+        for _ in range(n):
+            y = e.add(y, x)
+        e.backward(y)
+    return run
+
+
+def measure(e, repeat):
+    """Figures for one library: {label: value or error text}."""
+    figures = {}
+    for n in SCALAR_SIZES:
+        figures[f"scalar chain 1e{len(str(n)) - 1} (us/node)"] = per_node(scalar_chain(e, n), n, repeat)
+    for n in FAN_IN_SIZES:
+        figures[f"fan-in chain 1e{len(str(n)) - 1} (us/node)"] = per_node(fan_in_chain(e, n), n, repeat)
+    if e.mlp_step_factory is None:
+        figures["MLP 2-100-3 step (ms)"] = "n/a"
+    else:
+        step = e.mlp_step_factory()
+        figures["MLP 2-100-3 step (ms)"] = best_of(repeat * 20, step) * 1e3
+    return figures
+
+
+def per_node(run, n, repeat):
+    try:
+        return best_of(repeat, run) / n * 1e6
+    except RecursionError:
+        return "RecursionError"
+
+
+def load_engines():
+    engines, missing = [autograd_ref_engine()], []
+    for factory, package in ((torch_engine, "torch"), (dezero_engine, "dezero"), (micrograd_engine, "micrograd")):
+        try:
+            engines.append(factory())
+        except ImportError:
+            missing.append(package)
+    return engines, missing
+
+
+def print_table(results, baseline):
+    labels = list(next(iter(results.values())))
+    names = list(results)
+    print(f"{'':32}" + "".join(f"{name:>22}" for name in names))
+    for label in labels:
+        row = f"{label:32}"
+        for name in names:
+            value = results[name][label]
+            base = results.get(baseline, {}).get(label)
+            if isinstance(value, float) and isinstance(base, float):
+                row += f"{value:>12.2f} ({value / base:4.2f}x)"
+            elif isinstance(value, float):
+                row += f"{value:>22.2f}"
+            else:
+                row += f"{value:>22}"
+        print(row)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs per figure (median)")
+    args = parser.parse_args()
+    engines, missing = load_engines()
+    results = {e.name: measure(e, args.repeat) for e in engines}
+    baseline = next((name for name in results if name.startswith("PyTorch")), None)
+    print_table(results, baseline)
+    ours = results["autograd_ref"]
+    growth = ours["fan-in chain 1e4 (us/node)"] / ours["fan-in chain 1e3 (us/node)"]
+    print(f"\nautograd_ref fan-in cost per node, 1e4 vs 1e3: {growth:.2f}x")
+    if baseline:
+        print("(ratios in brackets are against " + baseline + ", measured in this run)")
+    if missing:
+        print("not installed, skipped: " + ", ".join(missing))
+
+
+if __name__ == "__main__":
+    main()
