@@ -9,3 +9,6 @@
 from .core import Config, Function, Variable, as_array, as_variable, no_grad, using_config
 from .ops import *  # noqa: F401,F403  (every op and its lowercase wrapper)
 
+from .datasets import spiral
+from .forward_mode import Dual
+from .numeric import gradient_check, numerical_diff, numerical_grad
