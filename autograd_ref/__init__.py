@@ -12,3 +12,6 @@ from .ops import *  # noqa: F401,F403  (every op and its lowercase wrapper)
 from .datasets import spiral
 from .forward_mode import Dual
 from .numeric import gradient_check, numerical_diff, numerical_grad
+from .drawing import (
+    dot_program, draw, draw_backward_steps, draw_circuit, draw_nodes, show_backward_steps,
+)
