@@ -1,0 +1,312 @@
+"""Checks for stage 04 (automatic backprop): `backward_recursive` and `backward_loop`.
+
+An answer is a function `answer(self)` meant to become a Variable method. The checks run it on
+chains built from the grader's own small linked classes below: an answer cell cannot reach
+them, and their variables have no `backward` an answer could quietly call instead of walking
+the chain itself. Their `backward` also notices who calls it (autograd_ref's own walk earns
+nothing) and how deep in the stack (a loop calls every step at the same depth; a recursion
+goes one call deeper per step).
+"""
+import contextlib
+import os
+import sys
+
+import numpy as np
+
+from ..stages import linked
+from . import call, expect_close, expect_gradient, expect_true, guarded, require_own, rng
+from . import use_or_reference as _use_or_reference
+from ._arrays import matches, to_floats
+from ._errors import ReferenceAnswerError
+
+SLACK = 50  # frames a loop may add between two steps (helpers); a recursion adds one per step
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+
+
+class _Variable:
+    answer_name = "backward"  # set per answer by _variable_class
+    first_depth = None  # stack depth of the first backward step of the current run
+
+    def __init__(self, data):
+        self.data = data
+        self.grad = None
+        self.creator = None
+
+    def set_creator(self, func):
+        self.creator = func
+
+    @property
+    def backward(self):  # the notebook's Variable.backward is autograd_ref's loop
+        raise ReferenceAnswerError(
+            f"`{self.answer_name}` calls the variable's own `backward()`, which is autograd_ref's "
+            f"walk: write the walk yourself to earn these points")
+
+
+class _Function:
+    def __call__(self, input):
+        output = type(input)(self.forward(input.data))  # the answer's method comes along
+        output.set_creator(self)
+        self.input, self.output = input, output
+        return output
+
+    def backward(self, gy):
+        _inspect_caller(type(self.input))
+        return self.local(self.input.data) * gy
+
+
+class _Square(_Function):
+    def forward(self, x):
+        return x ** 2
+
+    def local(self, x):
+        return 2 * x
+
+
+class _Exp(_Function):
+    def forward(self, x):
+        return np.exp(x)
+
+    def local(self, x):
+        return np.exp(x)
+
+
+class _Negate(_Function):
+    def forward(self, x):
+        return -x
+
+    def local(self, x):
+        return -np.ones_like(x)
+
+
+class _Recursing(Exception):
+    """A backward step ran far deeper in the stack than the first one."""
+
+
+def _inspect_caller(variable_class):
+    """Refuse autograd_ref's own walk; notice a walk that goes one call deeper per step."""
+    caller = sys._getframe(2).f_code  # 0: here, 1: backward, 2: whoever called backward
+    if os.path.abspath(caller.co_filename).startswith(_PACKAGE_DIR):
+        raise ReferenceAnswerError(
+            f"`{variable_class.answer_name}` hands the walk to autograd_ref's own "
+            f"`{caller.co_qualname}`: write the walk yourself to earn these points")
+    if variable_class.first_depth is None:
+        depth, frame = 0, sys._getframe()
+        while frame is not None:
+            depth, frame = depth + 1, frame.f_back
+        variable_class.first_depth = depth
+        return
+    try:
+        sys._getframe(variable_class.first_depth + SLACK)
+    except ValueError:  # the stack is not that deep: fine
+        return
+    raise _Recursing()
+
+
+def _variable_class(answer, name):
+    """A fresh Variable class carrying the answer as its method `name`."""
+    return type("Variable", (_Variable,), {name: answer, "answer_name": name})
+
+
+@contextlib.contextmanager
+def _on_notebook_variable(answer, name):
+    """For the duration, the notebook's Variable has the answer as `name` too, so an answer
+    that recurses with `Variable.<name>(x)` finds itself, not an earlier stand-in."""
+    missing = object()
+    before = linked.Variable.__dict__.get(name, missing)
+    setattr(linked.Variable, name, answer)
+    try:
+        yield
+    finally:
+        if before is missing:
+            delattr(linked.Variable, name)
+        else:
+            setattr(linked.Variable, name, before)
+
+
+def _build(answer, name, kinds, x):
+    """[x, v1, ..., y]: x run through one new function of each kind."""
+    variables = [_variable_class(answer, name)(np.array(x, dtype=float))]
+    for kind in kinds:
+        variables.append(kind()(variables[-1]))
+    return variables
+
+
+def _run(answer, name, kinds, x, given=None):
+    """Build the chain, set y.grad = given, run y.<name>() as the notebook would; the variables."""
+    variables = _build(answer, name, kinds, x)
+    y = variables[-1]
+    y.grad = given
+    with _on_notebook_variable(answer, name):
+        call(getattr(y, name), name=f"y.{name}")
+    return variables
+
+
+def _chain_text(kinds, x):
+    steps = " -> ".join(kind.__name__.lstrip("_") for kind in kinds)
+    x = to_floats(x)
+    start = f"{float(x):.6g}" if x.ndim == 0 else f"an array of shape {x.shape}"
+    return f"x={start} -> {steps} -> y"
+
+
+def _expect_start(variables, name, given, where):
+    y = variables[-1]
+    start = np.ones_like(y.data) if given is None else given
+    hint = ("when self.grad is None, start from np.ones_like(self.data)" if given is None else
+            "y.grad was already set before the call: start from it, and use "
+            "np.ones_like(self.data) only when self.grad is None")
+    expect_true(y.grad is not None, f"{where}: y.grad is still None after y.{name}(): {hint}")
+    expect_close(y.grad, start, f"{where}: y.grad", rtol=1e-12, atol=0, hint=hint)
+    return start
+
+
+def _expect_reached(variables, name, where):
+    """Every variable got a gradient; else say after how many functions the walk stopped."""
+    count = len(variables) - 1
+    for position in range(count - 1, -1, -1):
+        if variables[position].grad is None:
+            done = count - 1 - position
+            raise AssertionError(
+                f"{where}: {_which(variables, position)} has no gradient (grad is None): y.{name}() "
+                f"stopped after {done} of {count} functions. Keep going: after each function, "
+                f"continue with the creator of its input, until you reach a variable whose "
+                f"creator is None")
+
+
+def _which(variables, position):
+    count = len(variables) - 1
+    consumer = type(variables[position + 1].creator).__name__.lstrip("_")
+    who = "x, the input" if position == 0 else "the input"
+    return f"{who} of {consumer} (function {position + 1} of {count})"
+
+
+def _slip(got, function, start):
+    """The hint for a gradient that is a known wrong one, else None."""
+    try:
+        got = to_floats(got)
+    except (TypeError, ValueError):
+        return "a gradient is a number or an array of numbers"
+    local = function.local(function.input.data)
+    if any(got.shape == np.shape(wrong) and matches(got, to_floats(wrong), 1e-9, 1e-12)
+           for wrong in (local, local * start)):
+        return ("this is only the local derivative of the function: multiply it by the upstream "
+                "gradient, i.e. call f.backward with the gradient of f's output (f.output.grad)")
+    if matches(got, np.ones_like(got), 1e-12, 0):
+        return ("a gradient of 1 here: was a gradient that was already set replaced by "
+                "np.ones_like? start from ones only when self.grad is None")
+    return None
+
+
+def _judge(variables, name, kinds, x, given):
+    """Every variable's gradient, from y back to x, against central differences."""
+    where = f"{name} on {_chain_text(kinds, x)}"
+    start = _expect_start(variables, name, given, where)
+    _expect_reached(variables, name, where)
+    for position in range(len(kinds) - 1, -1, -1):
+        variable, function = variables[position], variables[position + 1].creator
+        hint = _slip(variable.grad, function, start)
+        rest = [kind() for kind in kinds[position:]]
+        expect_gradient(variable.grad, lambda t: np.sum(start * _forward(rest, t)), variable.data,
+                        f"{where}: gradient of {_which(variables, position)}", hint=hint)
+
+
+def _forward(functions, value):
+    for function in functions:
+        value = function.forward(value)
+    return value
+
+
+def _random_chain(generator, shape=()):
+    """Square/Exp chains of 1 to 5 functions whose values stay moderate (no overflow)."""
+    while True:
+        kinds = [(_Square, _Exp)[i] for i in generator.integers(0, 2, size=generator.integers(1, 6))]
+        x = generator.uniform(-1, 1, size=shape)
+        # past the first function values are >= 0, where both only grow: y bounds them all
+        if np.max(np.abs(_forward([kind() for kind in kinds], x))) < 50:
+            return kinds, x
+
+
+# ---- the checks test cells call ------------------------------------------------------------
+
+@guarded
+def own_answer(answer, name):
+    """autograd_ref's Variable.backward, imported, aliased or called, earns nothing."""
+    expect_true(callable(answer), f"`{name}` must be a function `def {name}(self):`, got {answer!r}")
+    with _on_notebook_variable(answer, name):
+        require_own(answer, linked.Variable.backward, name)
+
+
+@guarded
+def seed_chain(answer, name, expected):
+    """square(exp(square(x))) at 0.5 from y.grad = None: every gradient, and x.grad = expected."""
+    kinds = [_Square, _Exp, _Square]
+    variables = _run(answer, name, kinds, 0.5)
+    _judge(variables, name, kinds, 0.5, None)
+    expect_close(variables[0].grad, expected, f"{name} on {_chain_text(kinds, 0.5)}: x.grad",
+                 rtol=1e-9, atol=0)
+
+
+@guarded
+def random_chains(answer, name, seed, count=8):
+    """Random Square/Exp chains of 1 to 5 functions at random x, against central differences."""
+    generator = rng(seed)
+    for _ in range(count):
+        kinds, x = _random_chain(generator)
+        _judge(_run(answer, name, kinds, x), name, kinds, x, None)
+
+
+@guarded
+def given_gradient(answer, name, seed, count=3):
+    """y.grad already set before the call: the walk starts from it, not from ones."""
+    generator = rng(seed)
+    for _ in range(count):
+        kinds, x = _random_chain(generator)
+        given = np.array(generator.choice([-1, 1]) * generator.uniform(1.5, 3.0))
+        _judge(_run(answer, name, kinds, x, given), name, kinds, x, given)
+
+
+@guarded
+def array_chain(answer, name, seed):
+    """x an array of 3 values: y.grad starts as ones of y's shape, gradients elementwise."""
+    kinds, x = _random_chain(rng(seed), shape=(3,))
+    _judge(_run(answer, name, kinds, x), name, kinds, x, None)
+
+
+@guarded
+def deep_chain(answer, name, length=20_000):
+    """A chain of `length` Negate functions: a loop handles it, a recursion cannot."""
+    kinds = [_Negate] * length
+    where = f"{name} on a chain of {length:,} Negate functions (y = -x)"
+    try:
+        variables = _run(answer, name, kinds, 0.5)
+    except AssertionError as error:
+        if isinstance(error.__cause__, (RecursionError, _Recursing)):
+            raise AssertionError(
+                f"{where}: y.{name}() goes one call deeper for every function, so on this chain "
+                f"it runs into Python's recursion limit ({sys.getrecursionlimit()} calls). Use a "
+                f"loop, not recursion (and do not call backward_recursive): keep the functions "
+                f"still to run in a list, and while it is not empty, pop one, pass the gradient "
+                f"to its input, and append the input's creator if it has one") from None
+        raise
+    _expect_start(variables, name, None, where)
+    _expect_reached(variables, name, where)
+    for position in (length - 1, length // 2, 0):  # near y, the middle, x
+        sign = (-1) ** (length - position)
+        function = variables[position + 1].creator
+        expect_close(variables[position].grad, sign,
+                     f"{where}: gradient of {_which(variables, position)}", rtol=1e-12, atol=0,
+                     hint=_slip(variables[position].grad, function, 1.0))
+
+
+def _probe(name):
+    """Run an answer on a short chain, raising what it raises (NotImplementedError included)."""
+    def probe(answer):
+        y = _build(answer, name, [_Square, _Exp], 0.5)[-1]
+        with _on_notebook_variable(answer, name):
+            getattr(y, name)()
+    return probe
+
+
+@guarded
+def use_or_reference(answer, name):
+    """The student's function if it runs on a short chain, else autograd_ref's loop (with a note)."""
+    return _use_or_reference(answer, linked.Variable.backward, name, _probe(name))

@@ -1,0 +1,241 @@
+"""Stage 04 graded the way an outside grader would: the student notebook run with answers
+written in (right ones written differently from the solution, typical wrong ones, the
+reference passed off as an answer, a patched numpy), and the checks called directly on
+answers no notebook run covers."""
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+from tests.notebook_answers import run_with_answers
+
+STAGE = "04_automatic_backprop"
+SEED_GRADIENT = 3.297442541400256
+pytestmark = pytest.mark.stage04
+
+
+def source(text):
+    return textwrap.dedent(text).strip() + "\n"
+
+
+# Correct, but not the solution's way: another parameter name, np.full / np.ones instead of
+# np.ones_like, recursion through the method, a loop that follows one variable (no list).
+RIGHT = {
+    "backward_recursive": source("""
+        def backward_recursive(variable):
+            if variable.grad is None:
+                variable.grad = np.full(np.shape(variable.data), 1.0)
+            maker = variable.creator
+            if maker is not None:
+                earlier = maker.input
+                earlier.grad = maker.backward(maker.output.grad)
+                earlier.backward_recursive()
+    """),
+    "backward_loop": source("""
+        def backward_loop(self):
+            if self.grad is None:
+                self.grad = np.ones(np.shape(self.data))
+            current = self
+            while current.creator is not None:
+                step = current.creator
+                step.input.grad = step.backward(current.grad)
+                current = step.input
+    """),
+}
+
+# The recursion forgets the upstream gradient; the "loop" recurses.
+WRONG_UPSTREAM_AND_RECURSING = {
+    "backward_recursive": source("""
+        def backward_recursive(self):
+            if self.grad is None:
+                self.grad = np.ones_like(self.data)
+            f = self.creator
+            if f is not None:
+                f.input.grad = f.backward(np.ones_like(self.data))
+                backward_recursive(f.input)
+    """),
+    "backward_loop": source("""
+        def backward_loop(self):
+            if self.grad is None:
+                self.grad = np.ones_like(self.data)
+            f = self.creator
+            if f is not None:
+                f.input.grad = f.backward(self.grad)
+                backward_loop(f.input)
+    """),
+}
+
+# The recursion stops after one step (and its cell swaps the name `check` for a grader that
+# passes everything); the loop always starts from ones.
+WRONG_ONE_STEP_AND_ALWAYS_ONES = {
+    "backward_recursive": source("""
+        check = type("Lenient", (), {"__getattr__": lambda self, name: lambda *a, **k: None})()
+        def backward_recursive(self):
+            if self.grad is None:
+                self.grad = np.ones_like(self.data)
+            f = self.creator
+            f.input.grad = f.backward(self.grad)
+    """),
+    "backward_loop": source("""
+        def backward_loop(self):
+            self.grad = np.ones_like(self.data)
+            pending = [self.creator]
+            while pending:
+                f = pending.pop()
+                f.input.grad = f.backward(f.output.grad)
+                if f.input.creator is not None:
+                    pending.append(f.input.creator)
+    """),
+}
+
+# The reference under the answer's name; then a wrong loop behind a patched np.allclose.
+REFERENCE_AND_TAMPERING = {
+    "backward_recursive": source("""
+        from autograd_ref.stages.linked import Variable as Linked
+        backward_recursive = Linked.backward
+    """),
+    "backward_loop": source("""
+        np.allclose = lambda *args, **kwargs: True
+        def backward_loop(self):
+            self.grad = np.ones_like(self.data)
+    """),
+}
+
+
+@pytest.fixture(scope="module")
+def graded():
+    """Each answer set run once in a real kernel: {label: {test grade_id: TestResult}}."""
+    answer_sets = {
+        "right": RIGHT,
+        "upstream/recursing": WRONG_UPSTREAM_AND_RECURSING,
+        "one step/ones": WRONG_ONE_STEP_AND_ALWAYS_ONES,
+        "reference/tampering": REFERENCE_AND_TAMPERING,
+    }
+    return {label: run_with_answers(STAGE, answers) for label, answers in answer_sets.items()}
+
+
+@pytest.mark.notebooks
+def test_right_answers_written_differently_pass_every_test(graded):
+    failing = {name: f"{r.error_name}: {r.message}" for name, r in graded["right"].items() if not r.passed}
+    assert not failing
+
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize("label, test, error, phrase", [
+    ("upstream/recursing", "test_backward_recursive", "AssertionError", "only the local derivative"),
+    ("upstream/recursing", "test_backward_loop", "AssertionError", "Use a loop, not recursion"),
+    ("one step/ones", "test_backward_recursive", "AssertionError", "stopped after 1 of 3 functions"),
+    ("one step/ones", "test_backward_loop", "AssertionError", "y.grad was already set before the call"),
+    ("reference/tampering", "test_backward_recursive", "ReferenceAnswerError", "autograd_ref's own"),
+    ("reference/tampering", "test_backward_loop", "TamperingError", "numpy.allclose"),
+])
+def test_wrong_answers_fail_saying_what_is_wrong(graded, label, test, error, phrase):
+    result = graded[label][test]
+    assert not result.passed
+    assert result.error_name == error, result.message
+    assert phrase in result.message
+
+
+# ---- the checks called directly, on answers a notebook run does not cover -------------------
+
+def _loop(self):
+    if self.grad is None:
+        self.grad = np.ones_like(self.data)
+    pending = [self.creator] if self.creator is not None else []
+    while pending:
+        f = pending.pop()
+        f.input.grad = f.backward(f.output.grad)
+        if f.input.creator is not None:
+            pending.append(f.input.creator)
+
+
+def _recursion(self):
+    if self.grad is None:
+        self.grad = np.ones_like(self.data)
+    if self.creator is not None:
+        self.creator.input.grad = self.creator.backward(self.grad)
+        _recursion(self.creator.input)
+
+
+def _calls_own_backward(self):
+    self.backward()
+
+
+def _wraps_the_reference(self):
+    from autograd_ref.stages import linked
+    linked.Variable.backward(self)
+
+
+def _recursion_through_the_notebook_class(self):
+    from autograd_ref.stages import linked
+    if self.grad is None:
+        self.grad = np.ones_like(self.data)
+    if self.creator is not None:
+        self.creator.input.grad = self.creator.backward(self.grad)
+        linked.Variable.backward_recursive(self.creator.input)
+
+
+def _scalar_start(self):
+    if self.grad is None:
+        self.grad = np.array(1.0)  # not the shape of an array output
+    _loop(self)
+
+
+@pytest.mark.grading
+def test_every_check_passes_a_right_loop_and_the_recursion_passes_all_but_depth():
+    from autograd_ref.grading import stage04 as check
+    for answer, name in ((_loop, "backward_loop"), (_recursion, "backward_recursive"),
+                         (_recursion_through_the_notebook_class, "backward_recursive")):
+        check.own_answer(answer, name)
+        check.seed_chain(answer, name, expected=SEED_GRADIENT)
+        check.random_chains(answer, name, seed=7)
+        check.given_gradient(answer, name, seed=8)
+        check.array_chain(answer, name, seed=9)
+    check.deep_chain(_loop, "backward_loop")
+
+
+@pytest.mark.grading
+def test_a_recursion_fails_the_depth_check_even_with_a_raised_recursion_limit():
+    from autograd_ref.grading import stage04 as check
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(200_000)
+    try:
+        with pytest.raises(AssertionError, match="Use a loop, not recursion"):
+            check.deep_chain(_recursion, "backward_loop")
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+@pytest.mark.grading
+@pytest.mark.parametrize("answer, phrase", [
+    (_calls_own_backward, "calls the variable's own"),
+    (_wraps_the_reference, "autograd_ref"),
+])
+def test_leaning_on_the_reference_walk_earns_nothing(answer, phrase):
+    from autograd_ref.grading import ReferenceAnswerError
+    from autograd_ref.grading import stage04 as check
+    with pytest.raises(ReferenceAnswerError, match=phrase):
+        check.own_answer(answer, "backward_loop")
+        check.seed_chain(answer, "backward_loop", expected=SEED_GRADIENT)
+
+
+@pytest.mark.grading
+def test_a_scalar_start_fails_on_an_array_output():
+    from autograd_ref.grading import stage04 as check
+    with pytest.raises(AssertionError, match=r"expected shape \(3,\), got \(\).*np.ones_like"):
+        check.array_chain(_scalar_start, "backward_loop", seed=9)
+
+
+@pytest.mark.grading
+def test_use_or_reference_stands_in_for_an_unfinished_answer(capsys):
+    from autograd_ref.grading import stage04 as check
+    from autograd_ref.stages import linked
+
+    def stub(self):
+        raise NotImplementedError()
+
+    assert check.use_or_reference(stub, "backward_loop") is linked.Variable.backward
+    assert "not finished yet" in capsys.readouterr().out
+    assert check.use_or_reference(_loop, "backward_loop") is _loop
+    assert not hasattr(linked.Variable, "backward_loop")  # the checks leave the class as it was
