@@ -168,7 +168,7 @@ def run_backward(output, retain_grad, create_graph):
             func = heapq.heappop(pending)[2]
             outputs = [ref() for ref in func.outputs]
             gxs = func.backward(*[None if y is None else y.grad for y in outputs])
-            if not isinstance(gxs, tuple):
+            if not isinstance(gxs, (tuple, list)):  # one input: one gradient, not a sequence
                 gxs = (gxs,)
             for x, gx in zip(func.inputs, gxs):
                 if gx is None:

@@ -1,0 +1,325 @@
+"""Checks for stage 06 (vectors and matrices): `sum_to`, `MatMul`, `ReLU`,
+`SoftmaxCrossEntropy` and `l2_example`.
+
+Answers are plain numpy: `backward(gy)` gets an ndarray and returns ndarrays. The checks call
+them that way (under no_grad, as the engine does) and then inside the engine, against central
+differences. Failures say which rows or columns are wrong, or that a gradient is transposed.
+"""
+import itertools
+import tracemalloc
+
+import numpy as np
+
+from .. import ops
+from ..core import Variable, no_grad
+from ._arrays import matches, to_floats
+from ._own import require_own, use_or_reference as _use_or_reference
+from ._trust import guarded
+from .checks import call, expect_close, expect_gradient, expect_true, expect_type, rng
+
+
+def _reference_l2_example(W, x):
+    """f = ||W x||^2 and its gradients, through the reference engine."""
+    W, x = Variable(np.array(W, dtype=float)), Variable(np.array(x, dtype=float))
+    f = ops.sum((W @ x) ** 2)
+    f.backward()
+    return f.data, W.grad, x.grad
+
+
+def _probe_function(*arrays):
+    """Probe for a Function class: forward, then backward through the engine."""
+    def probe(cls):
+        variables = [Variable(a) for a in arrays]
+        ops.sum(cls()(*variables)).backward()
+    return probe
+
+
+_SMALL = np.array([[1.0, -2.0], [0.5, 3.0]])
+_REFERENCES = {
+    "sum_to": (ops.sum_to, lambda f: f(np.ones((2, 3)), (3,))),
+    "MatMul": (ops.MatMul, _probe_function(_SMALL, _SMALL)),
+    "ReLU": (ops.ReLU, _probe_function(_SMALL)),
+    "SoftmaxCrossEntropy": (ops.SoftmaxCrossEntropy, _probe_function(_SMALL, np.array([0, 1]))),
+    "l2_example": (_reference_l2_example, lambda f: f(_SMALL, np.ones(2))),
+}
+
+
+@guarded
+def use_or_reference(answer, name):
+    """The student's `name` if it runs on a small input, else autograd_ref's (with a note)."""
+    reference, probe = _REFERENCES[name]
+    return _use_or_reference(answer, reference, name, probe)
+
+
+@guarded
+def own(answer, name):
+    """An answer that is autograd_ref's own `name` (imported, aliased, subclassed) earns nothing."""
+    require_own(answer, _REFERENCES[name][0], name)
+
+
+def _slip(got, slips, default):
+    """The message of the first known wrong result `got` equals, else `default`."""
+    try:
+        got = to_floats(got)
+    except Exception:
+        return default
+    for wrong, message in slips:
+        wrong = to_floats(wrong)
+        if wrong.shape == got.shape and matches(got, wrong, 1e-6, 1e-9):
+            return message
+    return default
+
+
+def _backward(func, gy, name, count):
+    """func.backward(gy) as the engine calls it (no graph recorded): `count` gradients."""
+    with no_grad():
+        grads = call(func.backward, gy, name=f"{name}.backward")
+    if count == 1:
+        return grads
+    example = "return gx, None` (None: the labels t have no gradient)" if name == "SoftmaxCrossEntropy" else "return gx, gW`"
+    expect_true(isinstance(grads, (tuple, list)) and len(grads) == count,
+                f"{name}.backward must return {count} gradients, one per input of forward, "
+                f"got {type(grads).__name__} {grads!r:.80}. Write `{example}")
+    return tuple(grads)
+
+
+def _expect_gradient_array(got, expected, what, hint):
+    expect_type(got, np.ndarray, what, hint="backward works on plain ndarrays: read the inputs "
+                "as self.inputs[i].data and return numpy arrays")
+    expect_close(got, expected, what, rtol=1e-6, atol=1e-9, hint=hint)
+
+
+def _shape_of(value):
+    return getattr(value, "shape", None)
+
+
+def _engine_grads(cls, arrays, weights, label):
+    """Run sum(cls()(*inputs) * weights).backward() in the engine; the inputs' gradients."""
+    variables = [Variable(np.array(a)) for a in arrays]
+
+    def run():
+        ops.sum(cls()(*variables) * weights).backward()
+
+    call(run, name=label)
+    return [v.grad for v in variables]
+
+
+# ---- sum_to ---------------------------------------------------------------------------------
+
+def _axes_to_sum(g_shape, shape):
+    lead = len(g_shape) - len(shape)
+    return tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape) if n == 1 and g_shape[lead + i] != 1)
+
+
+def _sum_to_hint(g, got, shape):
+    axes = _axes_to_sum(g.shape, shape)
+    right = (f"for shape {shape}, sum g over axes {axes} (the axes g has in front that {shape} "
+             f"lacks, and the axes where {shape} has size 1), then reshape to {shape}")
+    slips = [(g, f"your result is g itself, nothing summed; {right}")]
+    slips += [(g.sum(axis=subset, keepdims=keep), f"your result is g.sum(axis={subset}, keepdims={keep}); {right}")
+              for r in range(1, g.ndim + 1) for subset in itertools.combinations(range(g.ndim), r)
+              for keep in (True, False)]
+    return _slip(got, slips, right)
+
+
+@guarded
+def sum_to_value(sum_to, g, shape, expected):
+    """sum_to(g, shape) must equal `expected` and leave g as it was."""
+    g = np.array(g, dtype=float)
+    kept = g.copy()
+    got = call(sum_to, g, shape, name="sum_to")
+    what = f"sum_to(g of shape {g.shape}, {shape})"
+    expect_close(got, expected, what, rtol=1e-9, atol=1e-12, hint=_sum_to_hint(g, got, shape))
+    expect_true(matches(g, kept, 0, 0), f"{what} changed g: build a new array instead of writing into g")
+
+
+@guarded
+def sum_to_random(sum_to, seed):
+    """Random broadcasts: leading axes, size-1 axes, both, none, and down to a scalar."""
+    generator = rng(seed)
+    for case in range(12):
+        shape = tuple(int(n) for n in generator.integers(1, 5, size=generator.integers(0, 4)))
+        stretched = tuple(int(generator.integers(2, 5)) if n == 1 and generator.random() < 0.7 else n for n in shape)
+        lead = tuple(int(n) for n in generator.integers(2, 4, size=generator.integers(0 if case % 3 else 1, 3)))
+        g = generator.normal(size=lead + stretched)
+        sum_to_value(sum_to, g, shape, ops.sum_to(g, shape))
+
+
+# ---- MatMul ---------------------------------------------------------------------------------
+
+@guarded
+def matmul_value(MatMul, x, W, gy):
+    """MatMul()(x, W) is x @ W; backward(gy) is (gy @ W.T, x.T @ gy)."""
+    x, W, gy = (np.array(a, dtype=float) for a in (x, W, gy))
+    func = MatMul()
+    y = call(func, Variable(x), Variable(W), name="MatMul()")
+    expect_close(y, x @ W, f"MatMul forward with x of shape {x.shape} and W of shape {W.shape}",
+                 hint="forward returns x @ W")
+    gx, gW = _backward(func, gy, "MatMul", 2)
+    swapped = _shape_of(gx) == W.shape != x.shape and _shape_of(gW) == x.shape
+    expect_true(not swapped,
+                "MatMul.backward returned (gW, gx): return the gradients in the order of "
+                "forward's inputs, (gx, gW)")
+    ones = np.ones_like(gy)
+    _expect_gradient_array(gx, gy @ W.T, f"MatMul.backward: gx (x has shape {x.shape}, gy {gy.shape})", _slip(
+        gx, [(ones @ W.T, "multiply by the upstream gradient gy, not by ones")],
+        f"gx has x's shape {x.shape}; the one product of gy {gy.shape} and W {W.shape} with that shape is gy @ W.T"))
+    _expect_gradient_array(gW, x.T @ gy, f"MatMul.backward: gW (W has shape {W.shape}, gy {gy.shape})", _slip(
+        gW, [(x.T @ ones, "multiply by the upstream gradient gy, not by ones")],
+        f"gW has W's shape {W.shape}; the one product of x {x.shape} and gy {gy.shape} with that shape is x.T @ gy"))
+
+
+@guarded
+def matmul_random(MatMul, seed):
+    """Random shapes (tall, wide, square), then inside the engine against central differences."""
+    generator = rng(seed)
+    for n, d, h in [(3, 4, 2), (1, 5, 3), (4, 2, 1), (3, 3, 3), tuple(generator.integers(1, 6, size=3))]:
+        x, W, gy = generator.normal(size=(n, d)), generator.normal(size=(d, h)), generator.normal(size=(n, h))
+        matmul_value(MatMul, x, W, gy)
+    x, W, w = generator.normal(size=(3, 4)), generator.normal(size=(4, 2)), generator.uniform(0.5, 1.5, size=(3, 2))
+    gx, gW = _engine_grads(MatMul, (x, W), w, "sum(MatMul()(x, W) * w).backward")
+    expect_gradient(gx, lambda xv: np.sum((xv @ W) * w), x, "MatMul in the engine: x.grad")
+    expect_gradient(gW, lambda Wv: np.sum((x @ Wv) * w), W, "MatMul in the engine: W.grad")
+
+
+# ---- ReLU -----------------------------------------------------------------------------------
+
+@guarded
+def relu_value(ReLU, x, gy):
+    """forward max(x, 0); backward gy where x > 0, else 0 (x holds no exact zeros here)."""
+    x, gy = np.array(x, dtype=float), np.array(gy, dtype=float)
+    func = ReLU()
+    y = call(func, Variable(x), name="ReLU()")
+    expect_close(y, np.maximum(x, 0), f"ReLU forward at x={x!r:.60}", hint="forward returns np.maximum(x, 0)")
+    gx = _backward(func, gy, "ReLU", 1)
+    mask = x > 0
+    _expect_gradient_array(gx, gy * mask, f"ReLU.backward (x of shape {x.shape})", _slip(gx, [
+        (mask, "multiply the 0/1 mask by the upstream gradient gy"),
+        (gy * np.maximum(x, 0), "multiply gy by the 0/1 mask (x > 0), not by relu(x)"),
+        (gy * (x < 0), "pass gy where x > 0 and block it where x < 0"),
+        (gy, "block the gradient (0) where x < 0"),
+    ], "the Jacobian of ReLU is diagonal with 1 where x > 0: gx = gy * (x > 0)"))
+
+
+@guarded
+def relu_random(ReLU, seed):
+    """Random vectors and matrices, the engine against central differences, and no Jacobian."""
+    generator = rng(seed)
+    for shape in [(7,), (3, 5), (2, 3, 4)]:
+        relu_value(ReLU, _away_from_zero(generator, shape), generator.normal(size=shape))
+    x, w = _away_from_zero(generator, (4, 3)), generator.uniform(0.5, 1.5, size=(4, 3))
+    gx, = _engine_grads(ReLU, (x,), w, "sum(ReLU()(x) * w).backward")
+    expect_gradient(gx, lambda xv: np.sum(np.maximum(xv, 0) * w), x, "ReLU in the engine: x.grad")
+    _relu_builds_no_jacobian(ReLU, _away_from_zero(generator, (2000,)), generator.normal(size=2000))
+
+
+def _away_from_zero(generator, shape):
+    """Values with |x| >= 0.1, so that x > 0 and x >= 0 agree and central differences are exact."""
+    return generator.choice([-1.0, 1.0], size=shape) * generator.uniform(0.1, 2.0, size=shape)
+
+
+def _relu_builds_no_jacobian(ReLU, x, gy):
+    func = ReLU()
+    call(func, Variable(x), name="ReLU()")
+    tracemalloc.start()
+    try:
+        _backward(func, gy, "ReLU", 1)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # a few arrays of x's size are fine; an n x n Jacobian is n / 50 times over this limit
+    expect_true(peak <= 50 * x.nbytes,
+                f"ReLU.backward on {x.size} numbers ({x.nbytes / 1e3:.0f} kB) used {peak / 1e6:.1f} MB "
+                f"of memory: it builds the {x.size} x {x.size} Jacobian. It is diagonal, so "
+                f"multiply instead: gx = gy * (x > 0)")
+
+
+# ---- SoftmaxCrossEntropy --------------------------------------------------------------------
+
+def _softmax(x):
+    z = np.exp(x - x.max(axis=1, keepdims=True))
+    return z / z.sum(axis=1, keepdims=True)
+
+
+@guarded
+def softmax_cross_entropy_value(SoftmaxCrossEntropy, x, t, gy=1.0):
+    """Mean loss of logits x (N, C) with labels t (N,), and backward's (gx, None)."""
+    x, t, gy = np.array(x, dtype=float), np.array(t), np.array(gy, dtype=float)
+    n = len(t)
+    where = f"logits of shape {x.shape}" + (" around +-1000" if np.abs(x).max() > 500 else "")
+    func = SoftmaxCrossEntropy()
+    loss = call(func, Variable(x), Variable(t), name="SoftmaxCrossEntropy()")
+    log_p = np.log(_softmax(x))  # safe here: test logits keep every probability above 1e-300
+    right = -log_p[np.arange(n), t]
+    overflow = "; np.exp overflows: subtract each row's maximum before exp (log-sum-exp)"
+    expect_close(loss, right.mean(), f"SoftmaxCrossEntropy forward ({where}, labels {t.tolist()})",
+                 rtol=1e-7, atol=1e-9, hint=_slip(loss, [
+                     (right.sum(), f"take the mean over the N = {n} rows, not the sum"),
+                     (-right.mean(), "the loss is minus the log-probability of the right class"),
+                 ], "loss = mean over rows of (log-sum-exp of the row) - (the row's logit at its label)"
+                    + (overflow if np.abs(x).max() > 500 else "")))
+    gx, gt = _backward(func, gy, "SoftmaxCrossEntropy", 2)
+    expect_true(gt is None, "SoftmaxCrossEntropy.backward: the labels t have no gradient, return "
+                f"None for them: `return gx, None` (got {type(gt).__name__} for t)")
+    onehot = np.eye(x.shape[1])[t]
+    p = _softmax(x)
+    _expect_gradient_array(gx, (p - onehot) * gy / n, f"SoftmaxCrossEntropy.backward: gx ({where}, gy={float(gy):g})", _slip(gx, [
+        ((p - onehot) * gy, f"the loss is a mean: divide by N = {n}"),
+        ((p - onehot) / n, "multiply by the upstream gradient gy"),
+        (p * gy / n, "subtract the one-hot labels from the softmax"),
+    ], "gx = (softmax(x) - onehot(t)) * gy / N" + (overflow if np.abs(x).max() > 500 else "")))
+
+
+@guarded
+def softmax_cross_entropy_random(SoftmaxCrossEntropy, seed):
+    """Random logits and labels, scaled gy, huge logits, then the engine against central differences."""
+    generator = rng(seed)
+    for n, c in [(1, 3), (5, 4), (8, 2), tuple(generator.integers(1, 7, size=2) + [0, 2])]:
+        x, t = 3 * generator.normal(size=(n, c)), generator.integers(0, c, size=n)
+        softmax_cross_entropy_value(SoftmaxCrossEntropy, x, t, gy=generator.uniform(0.5, 2.0))
+    x = generator.normal(size=(4, 5)) + generator.choice([-1000.0, 1000.0], size=(4, 1))
+    softmax_cross_entropy_value(SoftmaxCrossEntropy, x, generator.integers(0, 5, size=4))
+    x, t = generator.normal(size=(4, 3)), np.array([2, 0, 1, 2])
+    gx, gt = _engine_grads(SoftmaxCrossEntropy, (x, t), 1.7, "(SoftmaxCrossEntropy()(x, t) * 1.7).backward")
+    expect_gradient(gx, lambda xv: 1.7 * float(ops.SoftmaxCrossEntropy().forward(xv, t)), x,
+                    "SoftmaxCrossEntropy in the engine: x.grad")
+
+
+# ---- l2_example -----------------------------------------------------------------------------
+
+@guarded
+def l2_example_value(l2_example, W, x, expected=None):
+    """l2_example(W, x) returns (f, dW, dx) for f = ||W x||^2 (checked against `expected`, or
+    against the closed form 2 q x^T, 2 W^T q with q = W x)."""
+    W, x = np.array(W, dtype=float), np.array(x, dtype=float)
+    kept = W.copy(), x.copy()
+    got = call(l2_example, W.copy(), x.copy(), name="l2_example")
+    expect_true(isinstance(got, (tuple, list)) and len(got) == 3,
+                f"l2_example must return three things (f, dW, dx), got {type(got).__name__} {got!r:.80}")
+    f, dW, dx = got
+    q = W @ x
+    if expected is None:
+        expected = (q @ q, 2 * np.outer(q, x), 2 * W.T @ q)
+    where = f"l2_example with W of shape {W.shape} and x of shape {x.shape}"
+    expect_close(f, expected[0], f"{where}: f", hint=_slip(f, [
+        (np.sqrt(q @ q), "f is the squared norm: the sum of the squares of q = W x, no square root")],
+        "q = W @ x, then f = sum(q ** 2)"))
+    expect_close(dW, expected[1], f"{where}: dW", hint=_slip(dW, [
+        (2 * np.outer(x, q), "dW = 2 q x^T, not 2 x q^T: dW has W's shape (rows of q, columns of x)")],
+        "df/dq = 2 q and dW = df/dq x^T (shape: (m, 1) times (1, n)); use W.grad after f.backward()"))
+    transposed_w = [(2 * W @ q, "dx = W^T (2 q): transpose W")] if W.shape[0] == W.shape[1] else []
+    expect_close(dx, expected[2], f"{where}: dx", hint=_slip(
+        dx, transposed_w, "dx = W^T (2 q) (shape: (n, m) times (m,)); use x.grad after f.backward()"))
+    expect_true(matches(W, kept[0], 0, 0) and matches(x, kept[1], 0, 0),
+                "l2_example changed the arrays it was given: wrap them in new Variables")
+
+
+@guarded
+def l2_example_random(l2_example, seed):
+    """Random square, tall and wide W against the closed form (and a repeated call)."""
+    generator = rng(seed)
+    for m, n in [(2, 2), (3, 2), (2, 4), (1, 3), (4, 1)]:
+        l2_example_value(l2_example, generator.normal(size=(m, n)), generator.normal(size=n))
+    W, x = generator.normal(size=(3, 3)), generator.normal(size=3)
+    for _ in range(2):  # gradients must not pile up from one call to the next
+        l2_example_value(l2_example, W, x)

@@ -1,0 +1,299 @@
+"""Stage 06 judged the way an outside grader would: answers written into the student notebook.
+
+Three kernel runs: correct answers written unlike the solution (all tests pass), typical
+mistakes (each test fails and says what is wrong), and the reference passed off as an answer
+plus numpy patched to hide a wrong answer. The in-process tests below run more mistakes
+through the stage06 checks directly, which costs no kernel.
+"""
+import textwrap
+
+import numpy as np
+import pytest
+
+from autograd_ref import Function, Variable
+from autograd_ref.grading import stage06 as check
+from notebook_answers import run_with_answers
+
+pytestmark = [pytest.mark.stage06, pytest.mark.notebooks]
+STAGE = "06_vectors_and_matrices"
+
+
+def src(text):
+    return textwrap.dedent(text).strip()
+
+
+# Right, but unlike the solution: loops, np.where, np.dot, logaddexp, `>=` in ReLU (the tests
+# never put an input at exactly 0), a Variable returned for f.
+CORRECT = {
+    "sum_to": src("""
+        def sum_to(gradient, target):
+            out = gradient
+            while out.ndim > len(target):
+                out = out.sum(axis=0)
+            for axis, size in enumerate(target):
+                if size == 1 and out.shape[axis] != 1:
+                    out = out.sum(axis=axis, keepdims=True)
+            return out
+    """),
+    "matmul": src("""
+        class MatMul(Function):
+            def forward(self, a, b):
+                return np.dot(a, b)
+
+            def backward(self, upstream):
+                a, b = (v.data for v in self.inputs)
+                return np.dot(upstream, b.transpose()), np.dot(a.transpose(), upstream)
+    """),
+    "relu": src("""
+        class ReLU(Function):
+            def forward(self, x):
+                return np.where(x > 0, x, 0.0)
+
+            def backward(self, gy):
+                return np.where(self.inputs[0].data >= 0, gy, 0.0)
+    """),
+    "l2_example": src("""
+        def l2_example(W, x):
+            W = Variable(np.asarray(W, dtype=float).copy())
+            x = Variable(np.asarray(x, dtype=float).copy())
+            f = ag.sum(ag.square(ag.matmul(W, x)))
+            f.backward()
+            return f, W.grad, x.grad
+    """),
+    "softmax_cross_entropy": src("""
+        class SoftmaxCrossEntropy(Function):
+            def forward(self, logits, labels):
+                log_norm = np.logaddexp.reduce(logits, axis=1)
+                picked = np.array([row[label] for row, label in zip(logits, labels)])
+                return float(np.sum(log_norm - picked) / len(labels))
+
+            def backward(self, gy):
+                logits, labels = self.inputs[0].data, self.inputs[1].data
+                grad = np.exp(logits - np.logaddexp.reduce(logits, axis=1, keepdims=True))
+                for row, label in enumerate(labels):
+                    grad[row, label] -= 1.0
+                return grad * (gy / len(labels)), None
+    """),
+}
+
+# One typical mistake per exercise, and the words its failure must contain.
+WRONG = {
+    "sum_to": (src("""
+        def sum_to(g, shape):
+            ones = tuple(i for i, n in enumerate(shape) if n == 1)
+            return g.sum(axis=ones, keepdims=True)
+    """), "expected shape (3,)"),
+    "matmul": (src("""
+        class MatMul(Function):
+            def forward(self, x, W):
+                return x @ W
+
+            def backward(self, gy):
+                x, W = self.inputs[0].data, self.inputs[1].data
+                return gy @ W.T, gy.T @ x
+    """), "transpose of the right answer"),
+    "relu": (src("""
+        class ReLU(Function):
+            def forward(self, x):
+                return np.maximum(x, 0)
+
+            def backward(self, gy):
+                x = self.inputs[0].data
+                jacobian = np.diag((x.ravel() > 0).astype(float))
+                return (gy.ravel() @ jacobian).reshape(x.shape)
+    """), "Jacobian"),
+    "l2_example": (src("""
+        def l2_example(W, x):
+            q = W @ x
+            return q @ q, 2 * np.outer(x, q), 2 * W.T @ q
+    """), "transpose"),
+    "softmax_cross_entropy": (src("""
+        class SoftmaxCrossEntropy(Function):
+            def forward(self, x, t):
+                p = np.exp(x) / np.exp(x).sum(axis=1, keepdims=True)
+                return -np.log(p[np.arange(len(t)), t]).mean()
+
+            def backward(self, gy):
+                x, t = self.inputs[0].data, self.inputs[1].data
+                p = np.exp(x) / np.exp(x).sum(axis=1, keepdims=True)
+                return (p - np.eye(x.shape[1])[t]) * gy / len(t), None
+    """), "subtract each row's maximum"),
+}
+
+# autograd_ref's own code in four disguises, and a wrong answer hidden behind patched numpy
+# (last, since a patch stays in the kernel for every cell after it).
+BORROWED = {
+    "sum_to": "from autograd_ref import sum_to",
+    "matmul": "MatMul = ag.MatMul",
+    "relu": src("""
+        class ReLU(ag.ReLU):
+            pass
+    """),
+    "softmax_cross_entropy": src("""
+        class SoftmaxCrossEntropy(Function):
+            def forward(self, x, t):
+                return ag.SoftmaxCrossEntropy().forward(x, t)
+
+            def backward(self, gy):
+                return ag.SoftmaxCrossEntropy.backward(self, gy)
+    """),
+    "l2_example": src("""
+        np.allclose = lambda *args, **kwargs: True
+        np.isclose = lambda a, b, *args, **kwargs: np.ones(np.shape(a), dtype=bool)
+
+
+        def l2_example(W, x):
+            return 0.0, np.zeros(np.shape(W)), np.zeros(np.shape(x))
+    """),
+}
+
+
+@pytest.fixture(scope="module")
+def wrong_results():
+    return run_with_answers(STAGE, {grade_id: answer for grade_id, (answer, _) in WRONG.items()})
+
+
+def test_correct_answers_written_differently_pass_every_test():
+    results = run_with_answers(STAGE, CORRECT)
+    failing = {test: f"{r.error_name}: {r.message[:300]}" for test, r in results.items() if not r.passed}
+    assert not failing
+
+
+@pytest.mark.parametrize("exercise", list(WRONG))
+def test_a_typical_mistake_fails_and_says_what_is_wrong(exercise, wrong_results):
+    result = wrong_results[f"test_{exercise}"]
+    assert not result.passed
+    assert result.error_name == "AssertionError"
+    assert WRONG[exercise][1] in result.message
+
+
+def test_the_reference_earns_nothing_and_patched_numpy_hides_nothing():
+    results = run_with_answers(STAGE, BORROWED)
+    for exercise in ("sum_to", "matmul", "relu", "softmax_cross_entropy"):
+        assert results[f"test_{exercise}"].error_name == "ReferenceAnswerError", exercise
+    tampered = results["test_l2_example"]
+    assert tampered.error_name == "TamperingError"
+    assert "np.allclose" in tampered.message or "numpy.allclose" in tampered.message
+
+
+# ---- more mistakes, through the checks directly (no kernel) ---------------------------------
+
+def sum_to_forgetting_keepdims(g, shape):
+    lead = g.ndim - len(shape)
+    return g.sum(axis=tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape) if n == 1))
+
+
+class RightMatMul(Function):
+    def forward(self, x, W):
+        return x @ W
+
+    def backward(self, gy):
+        x, W = self.inputs[0].data, self.inputs[1].data
+        return gy @ W.T, x.T @ gy
+
+
+class MatMulSwapped(RightMatMul):
+    def backward(self, gy):
+        gx, gW = super().backward(gy)
+        return gW, gx
+
+
+class MatMulAsList(RightMatMul):
+    def backward(self, gy):
+        return list(super().backward(gy))
+
+
+class MatMulOnVariables(RightMatMul):
+    def backward(self, gy):
+        x, W = self.inputs
+        return gy @ W.T, x.T @ gy
+
+
+class ReLUWithoutGy(Function):
+    def forward(self, x):
+        return np.maximum(x, 0)
+
+    def backward(self, gy):
+        return (self.inputs[0].data > 0).astype(float)
+
+
+class RightSoftmaxCrossEntropy(Function):
+    def forward(self, x, t):
+        shifted = x - x.max(axis=1, keepdims=True)
+        log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        return -log_p[np.arange(len(t)), t].mean()
+
+    def backward(self, gy):
+        x, t = self.inputs[0].data, self.inputs[1].data
+        p = np.exp(x - x.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        return (p - np.eye(x.shape[1])[t]) * gy / len(t), None
+
+
+class SoftmaxGxOnly(RightSoftmaxCrossEntropy):
+    def backward(self, gy):
+        return super().backward(gy)[0]
+
+
+class SoftmaxWithoutMean(RightSoftmaxCrossEntropy):
+    def backward(self, gy):
+        return super().backward(gy)[0] * len(self.inputs[1].data), None
+
+
+class SoftmaxSummedLoss(RightSoftmaxCrossEntropy):
+    def forward(self, x, t):
+        return super().forward(x, t) * len(t)
+
+
+class SoftmaxWrongLastColumn(RightSoftmaxCrossEntropy):
+    def backward(self, gy):
+        gx, _ = super().backward(gy)
+        gx[:, -1] = 0.0
+        return gx, None
+
+
+def l2_without_transpose(W, x):
+    q = W @ x
+    return q @ q, 2 * np.outer(q, x), 2 * W @ q
+
+
+G = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+X, W, GY = np.arange(6.0).reshape(2, 3) - 2, np.arange(6.0).reshape(3, 2) / 4, np.array([[1.0, -1.0], [0.5, 2.0]])
+LOGITS, LABELS = np.array([[2.0, 1.0, 0.1], [0.5, 2.5, 0.3], [0.0, -1.0, 1.0]]), [0, 1, 1]
+SQUARE = np.array([[1.0, 2.0], [-1.0, 0.5]])
+
+MISTAKES = [
+    ("sum_to keeps no size-1 axis", lambda: check.sum_to_value(sum_to_forgetting_keepdims, G, (1, 3), [[5, 7, 9]]),
+     "keepdims=False"),
+    ("sum_to over the wrong axis", lambda: check.sum_to_value(lambda g, s: g.sum(axis=1, keepdims=True), G, (1, 3), [[5, 7, 9]]),
+     "sum g over axes (0,)"),
+    ("MatMul returns (gW, gx)", lambda: check.matmul_value(MatMulSwapped, X, W, GY), "returned (gW, gx)"),
+    ("MatMul computes on Variables", lambda: check.matmul_value(MatMulOnVariables, X, W, GY), "self.inputs[i].data"),
+    ("ReLU ignores gy", lambda: check.relu_value(ReLUWithoutGy, [-1.0, 2.0, 3.0], [0.5, 2.0, -1.0]), "upstream gradient gy"),
+    ("softmax returns gx alone", lambda: check.softmax_cross_entropy_value(SoftmaxGxOnly, LOGITS, LABELS), "return gx, None"),
+    ("softmax forgets /N", lambda: check.softmax_cross_entropy_value(SoftmaxWithoutMean, LOGITS, LABELS), "divide by N = 3"),
+    ("softmax sums the loss", lambda: check.softmax_cross_entropy_value(SoftmaxSummedLoss, LOGITS, LABELS), "not the sum"),
+    ("softmax wrong in one column", lambda: check.softmax_cross_entropy_value(SoftmaxWrongLastColumn, LOGITS, LABELS),
+     "column 2 is wrong"),
+    ("l2 with W instead of W^T", lambda: check.l2_example_value(l2_without_transpose, SQUARE, [0.3, -0.7]), "transpose W"),
+]
+
+
+@pytest.mark.parametrize("run, phrase", [(run, phrase) for _, run, phrase in MISTAKES],
+                         ids=[label for label, _, _ in MISTAKES])
+def test_each_mistake_is_named(run, phrase):
+    with pytest.raises(AssertionError) as failure:
+        run()
+    assert phrase in str(failure.value)
+
+
+def test_right_answers_pass_the_same_checks():
+    check.sum_to_random(lambda g, s: np.asarray(g.sum(axis=tuple(range(g.ndim - len(s))) + tuple(
+        g.ndim - len(s) + i for i, n in enumerate(s) if n == 1), keepdims=True)).reshape(s), seed=1)
+    check.matmul_random(RightMatMul, seed=1)
+    check.softmax_cross_entropy_random(RightSoftmaxCrossEntropy, seed=1)
+    check.l2_example_value(lambda W, x: check._reference_l2_example(W, x), SQUARE, np.array([0.3, -0.7]))
+
+
+def test_gradients_returned_as_a_list_are_accepted_like_a_tuple():
+    check.matmul_value(MatMulAsList, X, W, GY)  # raises AssertionError if judged wrong
