@@ -1,0 +1,501 @@
+"""Stage 03 graded by an outsider's answers: correct gates written differently pass, typical
+gate-pattern mistakes fail with a message that names the pattern, reference answers and
+tampering earn nothing.
+
+The fixtures are kernel executions of the student notebook with the answers written in; the
+rest of the mistakes are checked in this process against the same checks (no kernel needed).
+"""
+import numpy as np
+import pytest
+
+from notebook_answers import run_with_answers
+
+STAGE = "03_gates"
+pytestmark = pytest.mark.stage03
+in_kernel = pytest.mark.notebooks
+
+CORRECT = {
+    # np.add, a list instead of a tuple, other names
+    "add_gate": """
+class AddGate:
+    def forward(self, a, b):
+        return np.add(a, b)
+
+    def backward(self, upstream):
+        return [upstream, upstream]
+""",
+    # one tuple as the cache, dz on the left
+    "multiply_gate": """
+class MultiplyGate:
+    def forward(self, x, y):
+        self.cache = (x, y)
+        return x * y
+
+    def backward(self, dz):
+        x, y = self.cache
+        return dz * y, dz * x
+""",
+    # a 0/1 mask multiplied in, instead of np.where
+    "max_gate": """
+class MaxGate:
+    def forward(self, x, y):
+        self.mask = np.asarray(x >= y, dtype=float)
+        return self.mask * x + (1.0 - self.mask) * y
+
+    def backward(self, dz):
+        return dz * self.mask, dz * (1.0 - self.mask)
+""",
+    # copies in a list, the sum through np.add
+    "copy_gate": """
+class CopyGate:
+    def forward(self, value):
+        return [value, value]
+
+    def backward(self, grad_first, grad_second):
+        return np.add(grad_first, grad_second)
+""",
+    # the sigmoid through tanh, the local gradient written s - s**2
+    "sigmoid_gate": """
+class SigmoidGate:
+    def forward(self, x):
+        self.out = 0.5 * (1.0 + np.tanh(0.5 * np.asarray(x, dtype=float)))
+        return self.out
+
+    def backward(self, grad):
+        return (self.out - self.out ** 2) * grad
+""",
+    # gates in lists, loops, a 0-d array upstream gradient, plain lists of floats returned
+    "neuron_circuit": """
+def neuron_circuit(weights, inputs):
+    products = [MultiplyGate(), MultiplyGate()]
+    adders = [AddGate(), AddGate()]
+    squash = SigmoidGate()
+    terms = [gate.forward(wi, xi) for gate, wi, xi in zip(products, weights[:2], inputs)]
+    out = squash.forward(adders[1].forward(adders[0].forward(*terms), weights[2]))
+    g_sum, g_bias = adders[1].backward(squash.backward(np.array(1.0)))
+    pairs = [gate.backward(g) for gate, g in zip(products, adders[0].backward(g_sum))]
+    return float(out), [float(p[0]) for p in pairs] + [float(g_bias)], [float(p[1]) for p in pairs]
+""",
+}
+
+MISTAKES_A = {
+    "add_gate": """
+class AddGate:
+    def forward(self, x, y):
+        return x + y
+
+    def backward(self, dz):
+        return 1, 1
+""",
+    "multiply_gate": """
+class MultiplyGate:
+    def forward(self, x, y):
+        self.x, self.y = x, y
+        return x * y
+
+    def backward(self, dz):
+        return self.x * dz, self.y * dz
+""",
+    "max_gate": """
+class MaxGate:
+    def forward(self, x, y):
+        return np.maximum(x, y)
+
+    def backward(self, dz):
+        return dz, dz
+""",
+    "copy_gate": """
+class CopyGate:
+    def forward(self, x):
+        return x, x
+
+    def backward(self, d1, d2):
+        return d1, d2
+""",
+    "sigmoid_gate": """
+class SigmoidGate:
+    def forward(self, x):
+        self.x = x
+        return 1 / (1 + np.exp(-x))
+
+    def backward(self, dz):
+        return dz * self.x * (1 - self.x)
+""",
+    # a correct wiring: the broken gates above show through it
+    "neuron_circuit": CORRECT["neuron_circuit"],
+}
+
+MISTAKES_B = {
+    "add_gate": """
+class AddGate:
+    def forward(self, x, y):
+        return x + y
+
+    def backward(self, dz):
+        return dz / 2, dz / 2
+""",
+    "multiply_gate": """
+class MultiplyGate:
+    def forward(self, x, y):
+        self.x, self.y = x, y
+        return x * y
+
+    def backward(self, dz):
+        return self.y, self.x
+""",
+    "max_gate": """
+class MaxGate:
+    def forward(self, x, y):
+        self.x_larger = x > y
+        return np.maximum(x, y)
+
+    def backward(self, dz):
+        return np.where(self.x_larger, dz, 0.0), np.where(self.x_larger, 0.0, dz)
+""",
+    "copy_gate": """
+class CopyGate:
+    def forward(self, x):
+        return x, x
+
+    def backward(self, d1, d2):
+        return d1
+""",
+    # right for one gate at a time, wrong as soon as two are in use
+    "sigmoid_gate": """
+class SigmoidGate:
+    def forward(self, x):
+        SigmoidGate.s = 1 / (1 + np.exp(-x))
+        return SigmoidGate.s
+
+    def backward(self, dz):
+        return dz * SigmoidGate.s * (1 - SigmoidGate.s)
+""",
+    "neuron_circuit": """
+def neuron_circuit(w, x):
+    f, dw, dx = reference_answer(w, x)
+    return f, dx, dw
+
+def reference_answer(w, x):
+    s = 1 / (1 + np.exp(-(w[0] * x[0] + w[1] * x[1] + w[2])))
+    local = s * (1 - s)
+    return s, [x[0] * local, x[1] * local, local], [w[0] * local, w[1] * local]
+""",
+}
+
+REFERENCE_AND_TAMPERING = {
+    "add_gate": "from autograd_ref.gates import AddGate",
+    "multiply_gate": "MultiplyGate = reference_gates.MultiplyGate",
+    "max_gate": """
+class MaxGate(reference_gates.MaxGate):
+    pass
+""",
+    "copy_gate": """
+class CopyGate:
+    def forward(self, x):
+        self.inner = reference_gates.CopyGate()
+        return self.inner.forward(x)
+
+    def backward(self, d1, d2):
+        return self.inner.backward(d1, d2)
+""",
+    "sigmoid_gate": """
+import autograd_ref.gates as g
+SigmoidGate = g.SigmoidGate
+""",
+    # a wrong answer, and an attempt to make every comparison pass
+    "neuron_circuit": """
+import numpy as np
+np.allclose = lambda *args, **kwargs: True
+np.isclose = lambda *args, **kwargs: True
+
+def neuron_circuit(w, x):
+    return 0.7310585786300049, [0.0, 0.0, 0.0], [0.0, 0.0]
+""",
+}
+
+
+@pytest.fixture(scope="module")
+def correct():
+    return run_with_answers(STAGE, CORRECT)
+
+
+@pytest.fixture(scope="module")
+def mistakes_a():
+    return run_with_answers(STAGE, MISTAKES_A)
+
+
+@pytest.fixture(scope="module")
+def mistakes_b():
+    return run_with_answers(STAGE, MISTAKES_B)
+
+
+@pytest.fixture(scope="module")
+def reference_and_tampering():
+    return run_with_answers(STAGE, REFERENCE_AND_TAMPERING)
+
+
+@in_kernel
+def test_correct_answers_written_differently_pass_every_test(correct):
+    failed = {cell: result.message for cell, result in correct.items() if not result.passed}
+    assert not failed
+
+
+@in_kernel
+@pytest.mark.parametrize("cell, phrases", [
+    ("test_add_gate", ["AddGate.backward returned (1, 1)", "upstream", "expected (-4, -4)"]),
+    ("test_multiply_gate", ["MultiplyGate.backward returned (x*dz, y*dz): each input's "
+                            "gradient is the *other* input times dz"]),
+    ("test_max_gate", ["MaxGate.backward returned (dz, dz)", "router"]),
+    ("test_copy_gate", ["returned a tuple", "return d1 + d2"]),
+    ("test_sigmoid_gate", ["uses the input x", "cached"]),
+    ("test_neuron_circuit", ["neuron_circuit(w=[2, -3, -3], x=[-1, -2]): dw", "pass their own tests"]),
+])
+def test_first_set_of_mistakes_is_named(mistakes_a, cell, phrases):
+    result = mistakes_a[cell]
+    assert not result.passed
+    for phrase in phrases:
+        assert phrase in result.message, result.message
+
+
+@in_kernel
+@pytest.mark.parametrize("cell, phrases", [
+    ("test_add_gate", ["does not split"]),
+    ("test_multiply_gate", ["multiplied by the upstream gradient dz", "dz=2"]),
+    ("test_max_gate", ["on a tie (x == y) the gradient goes to x"]),
+    ("test_copy_gate", ["adds the gradients of both copies"]),
+    ("test_sigmoid_gate", ["share one cache", "self"]),
+    ("test_neuron_circuit", ["the order is (f, dw, dx)"]),
+])
+def test_second_set_of_mistakes_is_named(mistakes_b, cell, phrases):
+    result = mistakes_b[cell]
+    assert not result.passed
+    for phrase in phrases:
+        assert phrase in result.message, result.message
+
+
+@in_kernel
+def test_reference_answers_earn_nothing(reference_and_tampering):
+    for cell in ("test_add_gate", "test_multiply_gate", "test_max_gate", "test_copy_gate",
+                 "test_sigmoid_gate"):
+        assert reference_and_tampering[cell].error_name == "ReferenceAnswerError", reference_and_tampering[cell]
+    assert "subclasses" in reference_and_tampering["test_max_gate"].message
+    assert "CopyGate" in reference_and_tampering["test_copy_gate"].message
+
+
+@in_kernel
+def test_tampering_with_numpy_does_not_rescue_a_wrong_answer(reference_and_tampering):
+    result = reference_and_tampering["test_neuron_circuit"]
+    assert not result.passed
+    assert result.error_name == "TamperingError"
+
+
+# ---- the other slips, checked in this process ---------------------------------------------
+from autograd_ref import Variable, sigmoid  # noqa: E402
+from autograd_ref import gates as reference_gates  # noqa: E402
+from autograd_ref.grading import ReferenceAnswerError  # noqa: E402
+from autograd_ref.grading import stage03 as check  # noqa: E402
+
+
+class Cached:
+    """Test helper: a two-input gate that caches x and y and computes `rule` forward."""
+
+    def forward(self, x, y):
+        self.x, self.y = x, y
+        return self.rule(x, y)
+
+
+class AddGate(Cached):
+    rule = staticmethod(np.add)
+
+    def backward(self, dz):
+        return dz, dz
+
+
+class MultiplyGate(Cached):
+    rule = staticmethod(np.multiply)
+
+    def backward(self, dz):
+        return self.y * dz, self.x * dz
+
+
+class SigmoidGate:
+    def forward(self, x):
+        self.s = 1 / (1 + np.exp(-x))
+        return self.s
+
+    def backward(self, dz):
+        return dz * self.s * (1 - self.s)
+
+
+def gate(base, backward, forward=None):
+    """A gate class from `base` with another backward (and forward), for one slip."""
+    methods = {"backward": backward} if forward is None else {"backward": backward, "forward": forward}
+    return type(base.__name__, (base,), methods)
+
+
+class MaxGate(Cached):
+    rule = staticmethod(np.maximum)
+
+
+def run_all_checks(kind, cls):
+    """The visible and hidden checks of one gate, as its test cell runs them."""
+    arrays = [np.array([1.0, 5.0, 2.0]), np.array([3.0, 4.0, 2.0]), np.array([2.0, -1.0, 0.5])]
+    if kind == "copy":
+        check.copy_gate(cls, x=3.0, d1=2.0, d2=-5.0)
+        check.copy_gate(cls, *arrays)
+    elif kind == "sigmoid":
+        check.sigmoid_gate(cls, x=0.5, dz=2.0)
+        check.sigmoid_gate(cls, x=arrays[0], dz=arrays[2])
+    else:
+        getattr(check, f"{kind}_gate")(cls, x=2.0, y=-1.0, dz=3.0)
+        getattr(check, f"{kind}_gate")(cls, x=2.0, y=2.0, dz=3.0)
+        getattr(check, f"{kind}_gate")(cls, *arrays)
+    getattr(check, f"{kind}_gate_random")(cls, seed=7)
+
+
+class Copy:
+    def forward(self, x):
+        return x, x
+
+
+class Sigmoid:
+    def forward(self, x):
+        self.x, self.s = x, 1 / (1 + np.exp(-x))
+        return self.s
+
+
+def _scalar_only_max(self, dz):
+    return (dz, 0.0) if self.x >= self.y else (0.0, dz)
+
+
+def _zero_dz_in_place(self, dz):
+    x_wins = np.greater_equal(self.x, self.y)
+    dy = np.where(x_wins, 0.0, dz)
+    if isinstance(dz, np.ndarray):
+        dz[~x_wins] = 0.0  # clobbers the caller's array
+    return dz, dy
+
+
+@pytest.mark.grading
+@pytest.mark.parametrize("kind, cls, phrase", [
+    ("add", gate(AddGate, lambda self, dz: (1.0, 1.0)), "AddGate.backward returned (1, 1)"),
+    ("add", gate(AddGate, lambda self, dz: (self.y * dz, self.x * dz)), "the multiply gate's rule"),
+    ("add", gate(AddGate, lambda self, dz: dz), "must return one gradient per input"),
+    ("multiply", gate(MultiplyGate, lambda self, dz: (self.x * dz, self.y * dz)),
+     "MultiplyGate.backward returned (x*dz, y*dz): each input's gradient is the *other* input times dz"),
+    ("multiply", gate(MultiplyGate, lambda self, dz: (dz, dz)), "the add gate's rule"),
+    ("max", gate(MaxGate, lambda self, dz: (dz, dz)), "router, not a distributor"),
+    ("max", gate(MaxGate, lambda self, dz: (np.where(self.x >= self.y, 0.0, dz), np.where(self.x >= self.y, dz, 0.0))),
+     "route dz to the larger input"),
+    ("max", gate(MaxGate, lambda self, dz: (dz / 2, dz / 2)), "does not split"),
+    ("max", gate(MaxGate, lambda self, dz: (np.where(self.x >= self.y, dz, 0.0), np.where(self.x > self.y, 0.0, dz))),
+     "on a tie send all of dz to x"),
+    ("max", gate(MaxGate, lambda self, dz: (1.0 * (self.x >= self.y), 1.0 * (self.x < self.y))),
+     "the larger input gets dz, not 1"),
+    ("max", gate(MaxGate, _scalar_only_max), "use a mask"),
+    ("max", gate(MaxGate, _zero_dz_in_place), "MaxGate.backward changed the array dz"),
+    ("max", gate(MaxGate, lambda self, dz: (dz, 0.0), lambda self, x, y: np.minimum(x, y)),
+     "forward returned the smaller input"),
+    ("copy", gate(Copy, lambda self, d1, d2: d1 * d2), "added, not multiplied"),
+    ("copy", gate(Copy, lambda self, d1, d2: d1 + d2, lambda self, x: x), "must return the two copies"),
+    ("sigmoid", gate(Sigmoid, lambda self, dz: self.s * (1 - self.s)), "the upstream gradient is missing"),
+    ("sigmoid", gate(Sigmoid, lambda self, dz: dz / (1 + np.exp(-dz)) * (1 - 1 / (1 + np.exp(-dz)))),
+     "computes s from dz"),
+    ("sigmoid", gate(Sigmoid, lambda self, dz: dz * self.s), "the factor (1 - s) is missing"),
+    ("sigmoid", gate(Sigmoid, lambda self, dz: dz * self.s * (1 - self.s), lambda self, x: 1 / (1 + np.exp(x))),
+     "the sign in the exponent"),  # checked before backward runs
+])
+def test_gate_slips_are_named(kind, cls, phrase):
+    with pytest.raises(AssertionError) as failure:
+        run_all_checks(kind, cls)
+    assert phrase in str(failure.value)
+
+
+def neuron_circuit(w, x):
+    """A correct neuron from this module's gates, for the slips below to change."""
+    times = [MultiplyGate(), MultiplyGate()]
+    plus = [AddGate(), AddGate()]
+    squash = SigmoidGate()
+    f = squash.forward(plus[1].forward(plus[0].forward(times[0].forward(w[0], x[0]),
+                                                       times[1].forward(w[1], x[1])), w[2]))
+    d_sum, dw2 = plus[1].backward(squash.backward(1.0))
+    (dw0, dx0), (dw1, dx1) = (gate_.backward(d) for gate_, d in zip(times, plus[0].backward(d_sum)))
+    return f, [dw0, dw1, dw2], [dx0, dx1]
+
+
+def no_sigmoid_gradient(w, x):
+    f, _, _ = neuron_circuit(w, x)
+    return f, [x[0], x[1], 1.0], [w[0], w[1]]
+
+
+def no_sigmoid(w, x):
+    _, dw, dx = neuron_circuit(w, x)
+    return w[0] * x[0] + w[1] * x[1] + w[2], dw, dx
+
+
+def through_reference(w, x):
+    circuit = reference_gates.neuron_graph()
+    f = circuit.forward(w0=w[0], x0=x[0], w1=w[1], x1=x[1], w2=w[2])
+    grads = circuit.backward()
+    return f, [grads["w0"], grads["w1"], grads["w2"]], [grads["x0"], grads["x1"]]
+
+
+def through_engine(w, x):
+    weights, inputs = [Variable(v) for v in w], [Variable(v) for v in x]
+    f = sigmoid(weights[0] * inputs[0] + weights[1] * inputs[1] + weights[2])
+    f.backward()
+    return f.data, [v.grad for v in weights], [v.grad for v in inputs]
+
+
+def run_neuron_checks(answer):
+    check.require_own(answer, "neuron_circuit")
+    check.neuron_circuit(answer, w=[2.0, -3.0, -3.0], x=[-1.0, -2.0], f=0.7310585786300049,
+                         dw=[-0.19661193, -0.39322387, 0.19661193], dx=[0.39322387, -0.5898358])
+    check.neuron_circuit_random(answer, seed=306)
+
+
+@pytest.mark.grading
+def test_a_correct_neuron_passes():
+    run_neuron_checks(neuron_circuit)
+
+
+@pytest.mark.grading
+@pytest.mark.parametrize("answer, phrase", [
+    (no_sigmoid_gradient, "the sigmoid gate's local gradient is missing"),
+    (no_sigmoid, "f is the sigmoid of the sum"),
+    (lambda w, x: neuron_circuit(w, x)[:2], "must return three things (f, dw, dx)"),
+    (lambda w, x: (*neuron_circuit(w, x)[:2], [0.0]), "dx with 2 (dx0, dx1)"),
+    (through_reference, "neuron_graph"),
+    (through_engine, "calls autograd_ref's Variable"),
+])
+def test_neuron_slips_are_named(answer, phrase):
+    with pytest.raises(AssertionError) as failure:
+        run_neuron_checks(answer)
+    assert phrase in str(failure.value)
+
+
+@pytest.mark.grading
+def test_a_neuron_on_subclassed_reference_gates_earns_nothing():
+    namespace = {"MultiplyGate": type("MultiplyGate", (reference_gates.MultiplyGate,), {})}
+    exec("def neuron_circuit(w, x):\n    return MultiplyGate()", namespace)
+    with pytest.raises(ReferenceAnswerError) as failure:
+        check.require_own(namespace["neuron_circuit"], "neuron_circuit")
+    assert "subclasses autograd_ref's MultiplyGate" in str(failure.value)
+
+
+@pytest.mark.grading
+def test_unfinished_gates_and_neuron_fall_back_to_the_reference(capsys):
+    class Stub:
+        def forward(self, x, y):
+            raise NotImplementedError()
+
+    stand_in = check.gate_or_reference(Stub, "AddGate")
+    assert stand_in is reference_gates.AddGate
+    assert check.gate_or_reference(AddGate, "AddGate").__name__ == "AddGate"
+    assert "not finished" in capsys.readouterr().out
+
+    def unfinished(w, x):
+        raise NotImplementedError()
+
+    f, dw, dx = check.neuron_or_reference(unfinished)([2.0, -3.0, -3.0], [-1.0, -2.0])
+    assert abs(f - 0.7310585786300049) < 1e-12 and abs(dx[1] + 0.5898358) < 1e-7
