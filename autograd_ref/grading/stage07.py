@@ -1,0 +1,416 @@
+"""Checks for stage 07 (forward and reverse mode): `Dual`, `chain_costs`, `Node`, `train_mlp`.
+
+Each failure names the operation or graph that went wrong and the rule it should follow (the
+product rule, `other - self` in a reflected op, one visit per node in topological order...).
+"""
+import numpy as np
+
+from .. import datasets, forward_mode, nn
+from ._arrays import to_floats
+from ._own import require_own, use_or_reference as _use_or_reference
+from ._trust import guarded
+from .checks import call, expect_close, expect_gradient, expect_true, rng
+
+
+class ReferenceNode:
+    """Stands in for an unfinished `Node`: a value, its (child, d self / d child) pairs and,
+    after backward() from a root, the root's derivative with respect to it."""
+
+    def __init__(self, value, children=()):
+        self.value = value
+        self.children = list(children)
+        self.gradient = None
+
+    def backward(self):
+        self.gradient = 1.0
+        for node in _parents_first(self):
+            for child, jacobian in node.children:
+                contribution = np.dot(node.gradient, jacobian)
+                child.gradient = contribution if child.gradient is None else child.gradient + contribution
+
+
+def _parents_first(root):
+    """Every node below root once, each after all nodes that list it as a child."""
+    children_first, visited, pending = [], set(), [(root, False)]
+    while pending:
+        node, expanded = pending.pop()
+        if expanded:
+            children_first.append(node)
+        elif id(node) not in visited:
+            visited.add(id(node))
+            pending.append((node, True))
+            pending.extend((child, False) for child, _ in node.children)
+    return children_first[::-1]
+
+
+def _chain_costs(dims):
+    last = len(dims) - 1
+    forward = sum(dims[k] * dims[k - 1] * dims[0] for k in range(2, last + 1))
+    reverse = sum(dims[last] * dims[k] * dims[k - 1] for k in range(1, last))
+    return forward, reverse
+
+
+def _train_mlp(X, t, hidden=10, lr=1.0, epochs=300, batch_size=30, seed=0):
+    model = nn.MLP([X.shape[1], hidden, int(t.max()) + 1], seed=seed)
+    losses = nn.train_classifier(model, X, t, lr, epochs, batch_size, seed)
+    return (lambda X_new: nn.predict(model, X_new)), losses
+
+
+_REFERENCES = {
+    "Dual": (forward_mode.Dual, lambda Dual: Dual(3.0, 1.0).log() * 2 - 1 / Dual(2.0)),
+    "chain_costs": (_chain_costs, lambda answer: answer([3, 4, 5, 1])),
+    "Node": (ReferenceNode, lambda answer: answer(1.0, [(answer(2.0), 3.0)]).backward()),
+    "train_mlp": (_train_mlp, lambda answer: answer(*datasets.spiral(5), epochs=1)),
+}
+
+
+@guarded
+def use_or_reference(answer, name):
+    """The student's `name` if it runs on a small input, else the reference (with a note)."""
+    reference, probe = _REFERENCES[name]
+    return _use_or_reference(answer, reference, name, probe)
+
+
+# ---- Dual -----------------------------------------------------------------------------------
+
+@guarded
+def own_dual(Dual):
+    require_own(Dual, forward_mode.Dual, "Dual")
+
+
+# name, the operation on two operands, the rule (for messages)
+_BINARY = [
+    ("+", lambda u, v: u + v, "(u + v)' = u' + v'"),
+    ("-", lambda u, v: u - v, "(u - v)' = u' - v'"),
+    ("*", lambda u, v: u * v, "product rule: (u v)' = u' v + u v'"),
+    ("/", lambda u, v: u / v, "quotient rule: (u / v)' = (u' v - u v') / v**2"),
+]
+_UNARY = [
+    ("exp", np.exp, "exp(u)' = exp(u) u'"),
+    ("log", np.log, "log(u)' = u' / u"),
+    ("sqrt", np.sqrt, "sqrt(u)' = u' / (2 sqrt(u))"),
+]
+
+
+@guarded
+def dual_rules(Dual, seed=None):
+    """Each operation between two Duals, a Dual and a number, a number and a Dual, against a
+    central difference: fixed values for seed=None, else random values and directions."""
+    for u, du, v, dv, c in _dual_examples(seed):
+        for symbol, op, rule in _BINARY:
+            for left, right in (((u, du), (v, dv)), ((u, du), c), (c, (v, dv))):
+                label = f"{_text(left)} {symbol} {_text(right)}"
+                reflected = not isinstance(left, tuple)
+                result = call(lambda: op(_operand(Dual, left), _operand(Dual, right)),
+                              name=f"(lambda: {label})")
+                along = lambda s: op(_nudged(left, s), _nudged(right, s))
+                _expect_dual(result, Dual, label, along, _rule_hint(rule, symbol, reflected))
+        for name, fn, rule in _UNARY:
+            label = f"Dual({abs(u):g}, {du:g}).{name}()"
+            result = call(lambda: getattr(Dual(abs(u), du), name)(), name=f"(lambda: {label})")
+            _expect_dual(result, Dual, label, lambda s: fn(abs(u) + s * du),
+                         f"{rule}: multiply the local derivative by self.dot (chain rule)")
+
+
+def _dual_examples(seed):
+    """Rows (u, du, v, dv, c): two Duals and a plain number, rounded so messages show them exactly."""
+    if seed is None:
+        return [(1.5, 0.5, -0.8, 2.0, 3.0)]
+    generator = rng(seed)
+    rows = generator.uniform([0.5, -2.0, 0.5, -2.0, 1.0], [3.0, 2.0, 3.0, 2.0, 4.0], size=(4, 5))
+    rows[:, [0, 2]] *= generator.choice([-1.0, 1.0], size=(4, 2))
+    return [tuple(round(float(number), 3) for number in row) for row in rows]
+
+
+def _operand(Dual, x):
+    """(val, dot) becomes a Dual; a plain number stays a plain number."""
+    return Dual(*x) if isinstance(x, tuple) else x
+
+
+def _nudged(x, s):
+    """The float an operand takes when every input moves by s along its dot."""
+    return x[0] + s * x[1] if isinstance(x, tuple) else x
+
+
+def _text(x):
+    return f"Dual({x[0]:g}, {x[1]:g})" if isinstance(x, tuple) else f"{x:g}"
+
+
+def _rule_hint(rule, symbol, reflected):
+    if reflected and symbol in "-/":
+        method = "__rsub__" if symbol == "-" else "__rtruediv__"
+        return (f"{rule}; `number {symbol} dual` calls dual.{method}(number), where `other` is the "
+                f"number on the left: compute other {symbol} self, not self {symbol} other")
+    return rule
+
+
+def _expect_dual(result, Dual, label, along, hint):
+    expect_true(isinstance(result, Dual), f"{label} must return a new Dual, got {result!r}")
+    expect_close(result.val, along(0.0), f"{label}: val", rtol=1e-9, hint=hint)
+    expect_gradient(result.dot, along, 0.0, f"{label}: dot", hint=hint)
+
+
+@guarded
+def dual_log_sqrt(Dual, x_dot, y_dot, expected_dot):
+    """a = log x, b = a y, c = sqrt b, f = c + b at (3, 2), inputs seeded with the given dots."""
+    x, y = Dual(3.0, x_dot), Dual(2.0, y_dot)
+    label = f"f(Dual(3, {x_dot:g}), Dual(2, {y_dot:g})) for a = x.log(), b = a * y, c = b.sqrt(), f = c + b"
+    f = call(lambda: _graph_of_duals(x, y), name=label)
+    expect_close(f.val, np.sqrt(2 * np.log(3)) + 2 * np.log(3), f"{label}: val", rtol=1e-9)
+    expect_close(f.dot, expected_dot, f"{label}: dot", rtol=1e-9,
+                 hint="seed the input you differentiate by with dot 1 and the other with dot 0")
+
+
+def _graph_of_duals(x, y):
+    a = x.log()
+    b = a * y
+    return b.sqrt() + b
+
+
+# ---- chain_costs ----------------------------------------------------------------------------
+
+@guarded
+def own_chain_costs(chain_costs):
+    require_own(chain_costs, _chain_costs, "chain_costs")
+
+
+@guarded
+def chain_costs_value(chain_costs, dims):
+    """Compare with the multiplications counted while really multiplying random Jacobians."""
+    expected = _counted_costs([int(d) for d in dims])
+    got = call(chain_costs, list(dims), name="chain_costs")
+    expect_true(isinstance(got, (tuple, list)) and len(got) == 2,
+                f"chain_costs({list(dims)}) must return a pair (forward_cost, reverse_cost), got {got!r}")
+    hint = ("forward: sum over k = 2..L of dims[k]*dims[k-1]*dims[0]; "
+            "reverse: sum over k = 1..L-1 of dims[L]*dims[k]*dims[k-1]")
+    if list(got) == list(expected[::-1]) and expected[0] != expected[1]:
+        hint = "your two costs are swapped: return (forward_cost, reverse_cost)"
+    for what, value, wanted in zip(("forward_cost", "reverse_cost"), got, expected):
+        expect_close(value, wanted, f"chain_costs({list(dims)}): {what}", rtol=0, atol=0, hint=hint)
+
+
+@guarded
+def chain_costs_random(chain_costs, seed):
+    generator = rng(seed)
+    for length in (2, 3, 4, 5, 7):
+        chain_costs_value(chain_costs, [int(d) for d in generator.integers(1, 40, size=length)])
+
+
+def _counted_costs(dims):
+    """Multiply J_L ... J_1 from the input side, then from the output side, counting."""
+    generator = rng(len(dims))
+    jacobians = [generator.standard_normal((dims[k], dims[k - 1])) for k in range(1, len(dims))]
+    forward_cost, product = 0, jacobians[0]
+    for jacobian in jacobians[1:]:
+        forward_cost += jacobian.shape[0] * jacobian.shape[1] * product.shape[1]
+        product = jacobian @ product
+    reverse_cost, from_output = 0, jacobians[-1]
+    for jacobian in reversed(jacobians[:-1]):
+        reverse_cost += from_output.shape[0] * from_output.shape[1] * jacobian.shape[1]
+        from_output = from_output @ jacobian
+    return forward_cost, reverse_cost
+
+
+# ---- Node -----------------------------------------------------------------------------------
+
+_ORDER_HINT = ("process each node once, only after every node that lists it as a child has added "
+               "its part (topological order), and add each part to the child's gradient, never overwrite it")
+
+
+@guarded
+def own_node(Node):
+    require_own(Node, ReferenceNode, "Node")
+
+
+@guarded
+def node_starts_empty(Node):
+    x = call(Node, 2.0, name="Node")
+    expect_true(x.gradient is None,
+                f"Node(2.0).gradient must be None before any backward(), got {x.gradient!r}")
+    expect_true(len(x.children) == 0, f"Node(2.0).children must be empty, got {x.children!r}")
+    y = call(Node, 0.5, [(x, 3.0)], name="Node")
+    expect_true([(c, j) for c, j in y.children] == [(x, 3.0)],
+                f"Node(0.5, [(x, 3.0)]).children must hold the pair (x, 3.0), got {y.children!r}")
+
+
+@guarded
+def node_sin(Node):
+    """The contract's example: y = sin(x) at 2 with the Jacobian cos(2)."""
+    x = Node(2.0)
+    y = Node(np.sin(2.0), [(x, np.cos(2.0))])
+    _backward(y, "y = Node(sin(2), [(x, cos(2))])")
+    expect_close(y.gradient, 1.0, "y.gradient after y.backward() (the root's own gradient)")
+    expect_close(x.gradient, np.cos(2.0), "x.gradient after y.backward()",
+                 hint="the child's gradient is np.dot(parent.gradient, jacobian)")
+
+
+@guarded
+def node_log_sqrt(Node):
+    """The running example: b is used by c and by f, so it must collect both parts before it
+    passes anything on. Built twice, with f's children in either order."""
+    for b_first in (False, True):
+        x, y = Node(3.0), Node(2.0)
+        a = Node(np.log(3.0), [(x, 1 / 3.0)])
+        b = Node(a.value * 2.0, [(a, 2.0), (y, a.value)])
+        c = Node(np.sqrt(b.value), [(b, 0.5 / np.sqrt(b.value))])
+        children = [(b, 1.0), (c, 1.0)] if b_first else [(c, 1.0), (b, 1.0)]
+        f = Node(c.value + b.value, children)
+        pairs = "[(b, 1), (c, 1)]" if b_first else "[(c, 1), (b, 1)]"
+        graph = f"a = log x, b = a y, c = sqrt b, f = Node(c + b, {pairs})"
+        _backward(f, graph)
+        expect_close(b.gradient, 0.5 / np.sqrt(b.value) + 1.0,
+                     f"b.gradient in {graph} (b reaches f directly and through c)", hint=_ORDER_HINT)
+        for name, node, expected in (("x", x, 0.8915418452073699), ("y", y, 1.4691882405099876)):
+            expect_close(node.gradient, expected, f"{name}.gradient (df/d{name} at (3, 2)) in {graph}",
+                         hint=_ORDER_HINT)
+
+
+@guarded
+def node_shared_random(Node, seed):
+    """f = sin(u) u + exp(u) + x*x with u = x y: u has three parents, x is a child twice."""
+    generator = rng(seed)
+    for _ in range(3):
+        x0, y0 = (float(v) for v in generator.uniform(-1.5, 1.5, size=2))
+        x, y = Node(x0), Node(y0)
+        u = Node(x0 * y0, [(x, y0), (y, x0)])
+        s = Node(np.sin(u.value), [(u, np.cos(u.value))])
+        p = Node(s.value * u.value, [(s, u.value), (u, s.value)])
+        e = Node(np.exp(u.value), [(u, np.exp(u.value))])
+        q = Node(x0 * x0, [(x, x0), (x, x0)])
+        f = Node(p.value + e.value + q.value, [(q, 1.0), (e, 1.0), (p, 1.0)])
+        _backward(f, "the graph f = sin(u) u + exp(u) + x*x, u = x y")
+        where = f"at x={x0:.4g}, y={y0:.4g}, for f = sin(x y) x y + exp(x y) + x*x"
+        expect_gradient(x.gradient, lambda t: _shared(t * y0) + t * t, x0, f"x.gradient {where}",
+                        hint=_ORDER_HINT)
+        expect_gradient(y.gradient, lambda t: _shared(x0 * t) + x0 * x0, y0, f"y.gradient {where}",
+                        hint=_ORDER_HINT)
+
+
+def _shared(u):
+    return np.sin(u) * u + np.exp(u)
+
+
+@guarded
+def node_vectors_random(Node, seed):
+    """h = W x, a = tanh h, f = sum(a*a) + u.h: vector nodes with matrix Jacobians."""
+    generator = rng(seed)
+    W, u, x0 = generator.normal(size=(4, 3)), generator.normal(size=4), generator.normal(size=3)
+    x = Node(x0)
+    h = Node(W @ x0, [(x, W)])
+    a = Node(np.tanh(h.value), [(h, np.diag(1 - np.tanh(h.value) ** 2))])
+    f = Node(np.sum(a.value ** 2) + u @ h.value, [(a, 2 * a.value), (h, u)])
+    _backward(f, "the graph h = W x, a = tanh(h), f = sum(a*a) + u.h")
+    expect_gradient(x.gradient, lambda t: np.sum(np.tanh(W @ t) ** 2) + u @ W @ t, x0,
+                    "x.gradient for f = sum(tanh(W x)**2) + u.(W x), x of shape (3,)",
+                    hint="a vector's gradient is np.dot(parent.gradient, jacobian): a row vector times "
+                         "the (parent size x child size) Jacobian, summed over every parent")
+
+
+@guarded
+def node_visits_once(Node, levels=8):
+    """A ladder of diamonds has 2**levels paths to its bottom node, which has only 2 parents:
+    its gradient may be written a few times, not once per path."""
+    writes = {}
+
+    class Counted(Node):
+        def __setattr__(self, name, value):
+            if name == "gradient":
+                writes[id(self)] = writes.get(id(self), 0) + 1
+            super().__setattr__(name, value)
+
+    bottom = below = Counted(0.5)
+    for _ in range(levels):
+        left, right = Counted(1.0, [(below, 0.7)]), Counted(2.0, [(below, 0.6)])
+        below = Counted(3.0, [(left, 1.0), (right, 1.0)])
+    writes.clear()
+    _backward(below, f"a ladder of {levels} diamonds")
+    expect_close(bottom.gradient, 1.3 ** levels,
+                 f"the bottom node's gradient in a ladder of {levels} diamonds", hint=_ORDER_HINT)
+    expect_true(writes.get(id(bottom), 0) <= 2 + 3,
+                f"the bottom node of a ladder of {levels} diamonds has 2 parents, but backward() set its "
+                f"gradient {writes.get(id(bottom), 0)} times: it is reached by {2 ** levels} paths and "
+                f"backward seems to follow each path. Find the nodes in topological order first, then "
+                f"visit each node once")
+
+
+def _backward(root, what):
+    """root.backward(); an error it raises also names the graph it ran on."""
+    try:
+        call(root.backward, name="Node.backward")
+    except AssertionError as error:
+        if type(error) is not AssertionError:  # not implemented yet, tampering: as they are
+            raise
+        raise AssertionError(f"on the graph {what}: {error}") from error
+
+
+# ---- train_mlp ------------------------------------------------------------------------------
+
+@guarded
+def own_train_mlp(train_mlp):
+    """The engine's ops are welcome; autograd_ref's ready-made MLP and training loop are not."""
+    for reference in (nn.MLP, nn.train_classifier, nn.predict, _train_mlp):
+        require_own(train_mlp, reference, "train_mlp")
+
+
+@guarded
+def train_mlp_learns_spiral(train_mlp, seed=0, **options):
+    """Train on the 300-point spiral: the loss halves and training accuracy passes 0.8."""
+    X, t = datasets.spiral()
+    predict, losses = _train(train_mlp, X, t, seed=seed, **options)
+    epochs = options.get("epochs", 300)
+    expect_true(len(losses) == epochs, f"train_mlp(..., epochs={epochs}) returned {len(losses)} losses: "
+                                       f"record one mean loss per epoch")
+    first, last = float(losses[0]), float(losses[-1])
+    expect_true(bool(np.isfinite(last)) and last < first / 2,
+                f"the loss went from {first:.4g} (first epoch) to {last:.4g} (last epoch); it must end below "
+                f"half the first. Check the update p.data = p.data - lr * p.grad, and clear each "
+                f"parameter's grad before every backward (gradients accumulate)")
+    accuracy = _accuracy(predict, X, t)
+    expect_true(accuracy > 0.8,
+                f"training accuracy is {accuracy:.3f}, it must be over 0.8: check that predict uses "
+                f"the trained weights and returns the argmax over the 3 class scores")
+
+
+@guarded
+def train_mlp_options(train_mlp, seed):
+    """Same seed, same run; another seed, another run; epochs, lr and hidden are honoured."""
+    X, t = datasets.spiral()
+    once, again = (_train(train_mlp, X, t, epochs=10, seed=seed)[1] for _ in range(2))
+    expect_close(np.asarray(again, dtype=float), np.asarray(once, dtype=float),
+                 f"losses of two runs with seed={seed}", rtol=0, atol=0,
+                 hint="use only np.random.default_rng(seed) for the initial weights and the shuffling")
+    other = _train(train_mlp, X, t, epochs=10, seed=seed + 1)[1]
+    expect_true(list(map(float, other)) != list(map(float, once)),
+                f"seed={seed} and seed={seed + 1} gave the same losses: draw the initial weights and the "
+                f"shuffled order from np.random.default_rng(seed)")
+    frozen = _train(train_mlp, X, t, lr=0.0, epochs=3, seed=seed)[1]
+    expect_close(np.asarray(frozen, dtype=float), np.full(3, float(frozen[0])),
+                 "losses with lr=0.0 (the weights never move, so every epoch's mean loss is the same)",
+                 rtol=1e-9, hint="step with the lr you are given, and record the mean loss over the whole "
+                                 "epoch (each batch's loss weighted by its size), not the last batch's")
+    train_mlp_learns_spiral(train_mlp, seed=seed, hidden=20, batch_size=50, epochs=200)
+
+
+def _train(train_mlp, X, t, **options):
+    result = call(train_mlp, X, t, name="train_mlp", **options)
+    expect_true(isinstance(result, (tuple, list)) and len(result) == 2,
+                f"train_mlp must return the pair (predict, losses), got {type(result).__name__}")
+    predict, losses = result
+    expect_true(callable(predict),
+                f"the first thing train_mlp returns must be the function predict, got {predict!r}")
+    expect_true(np.ndim(losses) == 1 and all(np.ndim(v) == 0 for v in losses),
+                "losses must be a list of numbers, the mean loss of each epoch (use float(loss.data))")
+    return predict, to_floats(losses).tolist()
+
+
+def _accuracy(predict, X, t):
+    classes = np.asarray(call(predict, X, name="predict"))
+    expect_true(classes.shape == (len(X),), f"predict(X) for X of shape {X.shape} must return shape "
+                                            f"({len(X)},), got {classes.shape}: one class index per row")
+    expect_true(np.issubdtype(classes.dtype, np.integer),
+                f"predict must return integer class indices, got dtype {classes.dtype}: use argmax(axis=1)")
+    grid = np.stack(np.meshgrid(np.linspace(-1, 1, 4), np.linspace(-1, 1, 5)), axis=-1).reshape(-1, 2)
+    on_grid = np.asarray(call(predict, grid, name="predict"))
+    expect_true(on_grid.shape == (20,),
+                f"predict on 20 new points must return shape (20,), got {on_grid.shape}")
+    return float(np.mean(classes == t))
