@@ -1,0 +1,183 @@
+"""Stage 01 graded by an outsider's answers: correct ones written differently pass, typical
+mistakes fail with a message that names the mistake, reference answers and tampering earn nothing.
+
+Each fixture is one kernel execution of the student notebook with the answers written in.
+"""
+import pytest
+
+from notebook_answers import run_with_answers
+
+pytestmark = [pytest.mark.stage01, pytest.mark.notebooks]
+STAGE = "01_computational_graphs"
+
+CORRECT = {
+    # other names, a 0-d array result, the halving written differently
+    "numerical_diff": """
+import numpy as np
+
+def numerical_diff(func, point, eps=1e-4):
+    above = func(point + eps)
+    below = func(point - eps)
+    return np.asarray(0.5 * (above - below) / eps)
+""",
+    # a list instead of a tuple, numbers through float()
+    "circuit_gradients": """
+def circuit_gradients(a, b, c):
+    total = a + b
+    upstream = 1.0
+    grad_total = float(c) * upstream
+    return [grad_total, grad_total, float(total) * upstream]
+""",
+}
+
+FORWARD_AND_NO_UPSTREAM = {
+    "numerical_diff": """
+def numerical_diff(f, x, eps=1e-4):
+    return (f(x + eps) - f(x)) / eps
+""",
+    # the add node's local gradient 1, never multiplied by the upstream gradient z
+    "circuit_gradients": """
+def circuit_gradients(x, y, z):
+    q = x + y
+    return 1.0, 1.0, q
+""",
+}
+
+FIXED_STEP_AND_SWAPPED_WITH_TAMPERING = {
+    # central, but always with its own step: right for the default eps only
+    "numerical_diff": """
+def numerical_diff(f, x, eps=1e-4):
+    h = 1e-4
+    return (f(x + h) - f(x - h)) / (2 * h)
+""",
+    # multiply node wrong way round, and an attempt to make every comparison pass
+    "circuit_gradients": """
+import numpy as np
+import autograd_ref.grading.checks as checks
+
+def circuit_gradients(x, y, z):
+    q = x + y
+    return q, q, z
+
+np.allclose = lambda *args, **kwargs: True
+np.isclose = lambda *args, **kwargs: True
+np.subtract = lambda a, b, *args, **kwargs: 0 * a
+checks.expect_close = lambda *args, **kwargs: None
+""",
+}
+
+REFERENCE = {
+    "numerical_diff": "from autograd_ref import numerical_diff",
+    "circuit_gradients": """
+def circuit_gradients(x, y, z):
+    xs = [Variable(np.array(float(v))) for v in (x, y, z)]
+    f = (xs[0] + xs[1]) * xs[2]
+    f.backward()
+    return tuple(v.grad for v in xs)
+""",
+}
+
+
+@pytest.fixture(scope="module")
+def correct():
+    return run_with_answers(STAGE, CORRECT)
+
+
+@pytest.fixture(scope="module")
+def forward_and_no_upstream():
+    return run_with_answers(STAGE, FORWARD_AND_NO_UPSTREAM)
+
+
+@pytest.fixture(scope="module")
+def fixed_step_and_swapped():
+    return run_with_answers(STAGE, FIXED_STEP_AND_SWAPPED_WITH_TAMPERING)
+
+
+@pytest.fixture(scope="module")
+def reference():
+    return run_with_answers(STAGE, REFERENCE)
+
+
+def test_correct_answers_written_differently_pass_every_test(correct):
+    failed = {cell: result.message for cell, result in correct.items() if not result.passed}
+    assert not failed
+
+
+def test_forward_difference_is_named(forward_and_no_upstream):
+    result = forward_and_no_upstream["test_numerical_diff"]
+    assert not result.passed
+    assert "forward difference" in result.message
+    assert "expected 6" in result.message
+
+
+def test_forgotten_upstream_gradient_is_named(forward_and_no_upstream):
+    result = forward_and_no_upstream["test_circuit_gradients"]
+    assert not result.passed
+    assert "upstream" in result.message and "expected (-4, -4, 3)" in result.message
+
+
+def test_a_step_that_ignores_eps_fails_the_hidden_tests(fixed_step_and_swapped):
+    result = fixed_step_and_swapped["test_numerical_diff"]
+    assert not result.passed
+    assert "use the eps you are given" in result.message
+
+
+def test_tampering_with_numpy_and_the_grader_does_not_rescue_a_wrong_answer(fixed_step_and_swapped):
+    result = fixed_step_and_swapped["test_circuit_gradients"]
+    assert not result.passed
+    assert result.error_name == "TamperingError"
+
+
+def test_reference_answers_earn_nothing(reference):
+    for cell in ("test_numerical_diff", "test_circuit_gradients"):
+        assert reference[cell].error_name == "ReferenceAnswerError", reference[cell]
+    assert "Variable" in reference["test_circuit_gradients"].message
+
+
+# The other slips, checked in this process (no kernel needed): each message names the mistake.
+from autograd_ref.grading import stage01 as check  # noqa: E402
+
+
+def _backward_difference(f, x, eps=1e-4):
+    return (f(x) - f(x - eps)) / eps
+
+
+def _no_halving(f, x, eps=1e-4):
+    return (f(x + eps) - f(x - eps)) / eps
+
+
+def _precedence_slip(f, x, eps=1e-4):
+    return (f(x + eps) - f(x - eps)) / 2 * eps
+
+
+def _changes_x(f, x, eps=1e-4):
+    x += eps
+    upper = f(x)
+    x -= 2 * eps
+    return (upper - f(x)) / (2 * eps)
+
+
+@pytest.mark.parametrize("answer, phrase", [
+    (_backward_difference, "one-sided"),
+    (_no_halving, "divide by 2*eps"),
+    (_precedence_slip, "write `/ (2 * eps)`"),
+    (_changes_x, "changed the x it was given"),
+])
+def test_numerical_diff_slips_are_named(answer, phrase):
+    with pytest.raises(AssertionError) as failure:
+        check.numerical_diff_is_central(answer)
+        check.numerical_diff_random(answer, seed=101)
+    assert phrase in str(failure.value)
+
+
+@pytest.mark.parametrize("answer, phrase", [
+    (lambda x, y, z: (x + y, x + y, z), "the *other* input"),
+    (lambda x, y, z: (x + y, z, z), "in the order (df/dx, df/dy, df/dz)"),
+    (lambda x, y, z: (-4.0, -4.0, 3.0), "expected"),
+    (lambda x, y, z: ((x + y) * z, z, z, x + y), "must return three numbers"),
+])
+def test_circuit_gradients_slips_are_named(answer, phrase):
+    with pytest.raises(AssertionError) as failure:
+        check.circuit_gradients_value(answer, (-2.0, 5.0, -4.0), expected=(-4.0, -4.0, 3.0))
+        check.circuit_gradients_random(answer, seed=102)
+    assert phrase in str(failure.value)
