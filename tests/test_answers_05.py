@@ -1,0 +1,390 @@
+"""Stage 05 graded the way an outside grader would: the student notebook run with answers
+written in (right ones written differently from the solution, typical wrong ones, the
+reference passed off as an answer, a patched numpy), and the checks called directly on
+answers no notebook run covers."""
+import math
+import textwrap
+
+import numpy as np
+import pytest
+
+from tests.notebook_answers import run_with_answers
+
+STAGE = "05_general_graphs"
+pytestmark = pytest.mark.stage05
+
+
+def source(text):
+    return textwrap.dedent(text).strip() + "\n"
+
+
+# Correct, but not the solution's way: Kahn's algorithm, np.add and a generator of upstream
+# gradients, Function classes called directly and plain floats returned.
+RIGHT = {
+    "topological_order": source("""
+        def topological_order(y):
+            # Kahn's algorithm: a function is ready once every function using its outputs ran
+            functions, waiting, stack = {}, {}, [y.creator] if y.creator else []
+            while stack:
+                fn = stack.pop()
+                if id(fn) in functions:
+                    continue
+                functions[id(fn)] = fn
+                for inp in fn.inputs:
+                    if inp.creator is not None:
+                        waiting[id(inp.creator)] = waiting.get(id(inp.creator), 0) + 1
+                        stack.append(inp.creator)
+            ready, result = [y.creator] if y.creator else [], []
+            while ready:
+                fn = ready.pop()
+                result.append(fn)
+                for inp in fn.inputs:
+                    if inp.creator is not None:
+                        waiting[id(inp.creator)] -= 1
+                        if waiting[id(inp.creator)] == 0:
+                            ready.append(inp.creator)
+            return result
+    """),
+    "backward_general": source("""
+        def backward_general(var):
+            if var.grad is None:
+                var.grad = np.ones(np.shape(var.data))
+            for fn in topological_order(var):
+                result = fn.backward(*(out.grad for out in fn.outputs))
+                result = result if type(result) is tuple else (result,)
+                for inp, g in zip(fn.inputs, result):
+                    inp.grad = g if inp.grad is None else np.add(inp.grad, g)
+    """),
+    "log_sqrt_graph": source("""
+        def log_sqrt_graph(x, y):
+            vx = Variable(np.asarray(x, dtype=np.float64))
+            vy = Variable(np.asarray(y, dtype=np.float64))
+            b = Mul()(Log()(vx), vy)
+            out = Add()(Sqrt()(b), b)
+            out.backward_general()
+            return float(out.data), float(vx.grad), float(vy.grad)
+    """),
+}
+
+# Duplicates (no seen set); `+=` on the gradient (with an order of its own); df/dx and df/dy
+# swapped (computed with the stage's own backward, which is allowed here).
+WRONG_DUPLICATES_IN_PLACE_SWAPPED = {
+    "topological_order": source("""
+        def topological_order(output):
+            found, pending = [], [output.creator]
+            while pending:
+                f = pending.pop()
+                found.append(f)
+                pending.extend(x.creator for x in f.inputs if x.creator is not None)
+            return sorted(found, key=lambda f: -f.generation)
+    """),
+    "backward_general": source("""
+        def backward_general(self):
+            if self.grad is None:
+                self.grad = np.ones_like(self.data)
+            functions, pending = set(), [self.creator]
+            while pending:
+                f = pending.pop()
+                functions.add(f)
+                pending.extend(x.creator for x in f.inputs if x.creator is not None)
+            for f in sorted(functions, key=lambda f: -f.generation):
+                gxs = f.backward(*[y.grad for y in f.outputs])
+                if not isinstance(gxs, tuple):
+                    gxs = (gxs,)
+                for x, gx in zip(f.inputs, gxs):
+                    if x.grad is None:
+                        x.grad = gx
+                    else:
+                        x.grad += gx
+    """),
+    "log_sqrt_graph": source("""
+        def log_sqrt_graph(x, y):
+            x, y = Variable(np.array(float(x))), Variable(np.array(float(y)))
+            b = mul(log(x), y)
+            f = add(sqrt(b), b)
+            f.backward()
+            return f.data, y.grad, x.grad
+    """),
+}
+
+# Producers first (the forward order); stage 04's stack visits a function twice; only the
+# path through c = sqrt(b) in a chain rule written by hand.
+WRONG_FORWARD_ORDER_TWICE_ONE_PATH = {
+    "topological_order": source("""
+        def topological_order(output):
+            seen, order = set(), []
+            def visit(f):
+                if f in seen:
+                    return
+                seen.add(f)
+                for x in f.inputs:
+                    if x.creator is not None:
+                        visit(x.creator)
+                order.append(f)
+            visit(output.creator)
+            return order
+    """),
+    "backward_general": source("""
+        def backward_general(self):
+            self.grad = np.ones_like(self.data)
+            pending = [self.creator]
+            while pending:
+                f = pending.pop()
+                gxs = f.backward(*[y.grad for y in f.outputs])
+                if not isinstance(gxs, tuple):
+                    gxs = (gxs,)
+                for x, gx in zip(f.inputs, gxs):
+                    x.grad = gx if x.grad is None else x.grad + gx
+                    if x.creator is not None:
+                        pending.append(x.creator)
+    """),
+    "log_sqrt_graph": source("""
+        def log_sqrt_graph(x, y):
+            a = math.log(x)
+            b = a * y
+            f = math.sqrt(b) + b
+            dfdb = 1 / (2 * math.sqrt(b))
+            return f, dfdb * y / x, dfdb * a
+    """),
+}
+
+# The reference under the answer's name, the reference loop called; then a patched np.allclose.
+REFERENCE_AND_TAMPERING = {
+    "topological_order": source("""
+        from autograd_ref.stages.general import topological_order
+    """),
+    "backward_general": source("""
+        def backward_general(self):
+            self.backward()
+    """),
+    "log_sqrt_graph": source("""
+        np.allclose = lambda *args, **kwargs: True
+        def log_sqrt_graph(x, y):
+            return 0.0, 0.0, 0.0
+    """),
+}
+
+
+@pytest.fixture(scope="module")
+def graded():
+    """Each answer set run once in a real kernel: {label: {test grade_id: TestResult}}."""
+    answer_sets = {
+        "right": RIGHT,
+        "duplicates/in place/swapped": WRONG_DUPLICATES_IN_PLACE_SWAPPED,
+        "forward order/twice/one path": WRONG_FORWARD_ORDER_TWICE_ONE_PATH,
+        "reference/tampering": REFERENCE_AND_TAMPERING,
+    }
+    return {label: run_with_answers(STAGE, answers) for label, answers in answer_sets.items()}
+
+
+@pytest.mark.notebooks
+def test_right_answers_written_differently_pass_every_test(graded):
+    failing = {name: f"{r.error_name}: {r.message}" for name, r in graded["right"].items() if not r.passed}
+    assert not failing
+
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize("label, test, error, phrase", [
+    ("duplicates/in place/swapped", "test_topological_order", "AssertionError", "appears more than once"),
+    ("duplicates/in place/swapped", "test_backward_general", "AssertionError", "changes an array in place"),
+    ("duplicates/in place/swapped", "test_log_sqrt_graph", "AssertionError", "are swapped"),
+    ("forward order/twice/one path", "test_topological_order", "AssertionError", "which uses its output"),
+    ("forward order/twice/one path", "test_backward_general", "AssertionError", "ran 2 times"),
+    ("forward order/twice/one path", "test_log_sqrt_graph", "AssertionError", "b is used twice"),
+    ("reference/tampering", "test_topological_order", "ReferenceAnswerError", "autograd_ref's own"),
+    ("reference/tampering", "test_backward_general", "ReferenceAnswerError", "Variable.backward"),
+    ("reference/tampering", "test_log_sqrt_graph", "TamperingError", "numpy.allclose"),
+])
+def test_wrong_answers_fail_saying_what_is_wrong(graded, label, test, error, phrase):
+    result = graded[label][test]
+    assert not result.passed
+    assert result.error_name == error, result.message
+    assert phrase in result.message
+
+
+# ---- the checks called directly, on answers a notebook run does not cover -------------------
+
+def _depth_first(output):
+    """Reverse post-order of a recursive depth-first search, returned as a tuple."""
+    done, order = set(), []
+
+    def visit(f):
+        if f not in done:
+            done.add(f)
+            for x in f.inputs:
+                if x.creator is not None:
+                    visit(x.creator)
+            order.append(f)
+
+    visit(output.creator)
+    return tuple(reversed(order))
+
+
+def _by_generation(output):
+    functions, pending = set(), [output.creator]
+    while pending:
+        f = pending.pop()
+        if f not in functions:
+            functions.add(f)
+            pending.extend(x.creator for x in f.inputs if x.creator is not None)
+    return sorted(functions, key=lambda f: f.generation, reverse=True)
+
+
+def _first_inputs_only(output):
+    order, f = [], output.creator
+    while f is not None:
+        order.append(f)
+        f = f.inputs[0].creator
+    return order
+
+
+def _with_variables(output):
+    order = _by_generation(output)
+    return order + [x for f in order for x in f.inputs]
+
+
+def _backward_with(accumulate):
+    def backward_general(self):
+        if self.grad is None:
+            self.grad = np.ones_like(self.data)
+        for f in _by_generation(self):
+            gxs = f.backward(*[y.grad for y in f.outputs])
+            for x, gx in zip(f.inputs, gxs if isinstance(gxs, tuple) else (gxs,)):
+                accumulate(x, gx)
+    return backward_general
+
+
+def _copy_then_add_in_place(x, gx):
+    if x.grad is None:
+        x.grad = gx.copy()  # its own array, so += changes nothing anyone else holds
+    else:
+        x.grad += gx
+
+
+def _add_into(x, gx):
+    if x.grad is None:
+        x.grad = gx
+    elif isinstance(x.grad, np.ndarray):
+        np.add(x.grad, gx, out=x.grad)
+    else:  # a numpy scalar cannot be changed in place
+        x.grad = x.grad + gx
+
+
+def _overwrite(x, gx):
+    x.grad = gx
+
+
+def _as_is(value):
+    return value  # f as a Variable, the gradients as numpy scalars or 0-d arrays
+
+
+def _array_of(value):
+    return np.asarray(value.data if hasattr(value, "creator") else value)
+
+
+def _float_of(value):
+    return float(_array_of(value))
+
+
+def _log_sqrt(wrap):
+    def log_sqrt_graph(x, y):
+        from autograd_ref.stages import general
+        vx, vy = general.Variable(np.array(float(x))), general.Variable(np.array(float(y)))
+        b = general.mul(general.log(vx), vy)
+        f = general.add(general.sqrt(b), b)
+        _backward_with(_copy_then_add_in_place)(f)
+        return wrap(f), wrap(vx.grad), wrap(vy.grad)
+    return log_sqrt_graph
+
+
+@pytest.mark.grading
+@pytest.mark.parametrize("order", [_depth_first, _by_generation])
+def test_any_valid_order_passes(order):
+    from autograd_ref.grading import stage05 as check
+    check.own_topological_order(order)
+    check.topological_order_on_random_graphs(order, seed=1, count=30)
+
+
+@pytest.mark.grading
+@pytest.mark.parametrize("order, phrase", [
+    (lambda y: _by_generation(y)[::-1], "which uses its output"),
+    (_first_inputs_only, "missing"),
+    (_with_variables, "a variable"),
+    (lambda y: set(_by_generation(y)), "expected a list"),
+])
+def test_invalid_orders_fail_saying_why(order, phrase):
+    from autograd_ref.grading import stage05 as check
+    with pytest.raises(AssertionError, match=phrase):
+        check.topological_order_on_random_graphs(order, seed=2, count=30)
+
+
+@pytest.mark.grading
+def test_a_private_copy_may_be_updated_in_place():
+    from autograd_ref.grading import stage05 as check
+    answer = _backward_with(_copy_then_add_in_place)
+    check.own_backward_general(answer)
+    check.each_function_runs_once(answer)
+    check.no_gradient_changed_in_place(answer)
+    check.backward_general_on_random_graphs(answer, seed=3, count=30)
+
+
+@pytest.mark.grading
+@pytest.mark.parametrize("accumulate, phrase", [
+    (_add_into, "changes an array in place"),
+    (_overwrite, "sum of both gradients"),
+])
+def test_wrong_accumulation_fails_on_random_graphs(accumulate, phrase):
+    from autograd_ref.grading import stage05 as check
+    with pytest.raises(AssertionError, match=phrase):
+        check.backward_general_on_random_graphs(_backward_with(accumulate), seed=4, count=30)
+
+
+@pytest.mark.grading
+def test_running_the_reference_loop_earns_nothing():
+    import autograd_ref
+    from autograd_ref.grading import ReferenceAnswerError
+    from autograd_ref.grading import stage05 as check
+
+    def through_the_engine(self):
+        engine_y = autograd_ref.Variable(self.data)
+        engine_y.backward()
+
+    for answer in (lambda self: self.backward(), through_the_engine):
+        with pytest.raises(ReferenceAnswerError, match="runs autograd_ref's"):
+            check.own_backward_general(answer)
+
+
+@pytest.mark.grading
+@pytest.mark.parametrize("wrap", [_as_is, _array_of, _float_of])
+def test_log_sqrt_graph_accepts_variables_arrays_and_floats(wrap):
+    from autograd_ref.grading import stage05 as check
+    check.log_sqrt_graph_at(_log_sqrt(wrap), 3, 2)
+    check.log_sqrt_graph_on_random_inputs(_log_sqrt(wrap), seed=5, count=5)
+
+
+@pytest.mark.grading
+def test_log_sqrt_graph_names_a_lost_direct_path():
+    from autograd_ref.grading import stage05 as check
+
+    def only_the_direct_path(x, y):
+        b = y * math.log(x)
+        return math.sqrt(b) + b, y / x, math.log(x)
+
+    with pytest.raises(AssertionError, match="from f = c \\+ b only"):
+        check.log_sqrt_graph_at(only_the_direct_path, 3.0, 2.0)
+
+
+@pytest.mark.grading
+def test_fallbacks_stand_in_for_unfinished_answers_and_leave_the_classes_alone(capsys):
+    from autograd_ref.grading import stage05 as check
+    from autograd_ref.stages import general
+
+    def stub(*args):
+        raise NotImplementedError()
+
+    assert check.topological_order_or_reference(stub) is general.topological_order
+    assert check.backward_general_or_reference(stub) is general.Variable.backward
+    assert capsys.readouterr().out.count("not finished yet") == 2
+    assert check.topological_order_or_reference(_depth_first) is _depth_first
+    assert not hasattr(general.Variable, "backward_general")
+    assert "backward" not in vars(check.diamond()["y"].creator)  # counting wrappers stay on test graphs
