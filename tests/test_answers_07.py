@@ -231,11 +231,11 @@ checks.expect_true = lambda *args, **kwargs: None
 
 REFERENCE = {
     "dual": "from autograd_ref import Dual",
-    "chain_costs": "from autograd_ref.grading.stage07 import _chain_costs as chain_costs",
+    "chain_costs": "from autograd_ref.jacobians import chain_costs",
     "jacobian_node": """
-from autograd_ref.grading.stage07 import ReferenceNode
+from autograd_ref import nodes
 
-class Node(ReferenceNode):
+class Node(nodes.Node):
     pass
 """,
     "train_mlp": """
@@ -303,6 +303,7 @@ def test_reference_answers_earn_nothing(reference):
 # The other slips, checked in this process (no kernel needed): each message names the mistake.
 from autograd_ref import Variable, matmul, no_grad, sigmoid, softmax_cross_entropy  # noqa: E402
 from autograd_ref.grading import stage07 as check  # noqa: E402
+from autograd_ref.nodes import topological_order  # noqa: E402
 
 
 def failure(check_function, *args, **kwargs):
@@ -407,7 +408,7 @@ class OverwritingNode(PlainNode):
 
     def backward(self):
         self.gradient = 1.0
-        for node in check._parents_first(self):
+        for node in topological_order(self):
             for child, jacobian in node.children:
                 child.gradient = np.dot(node.gradient, jacobian)
 

@@ -24,9 +24,10 @@ Calling answers:
         fn(*args, **kwargs); NotImplementedError becomes NotImplementedYet ("`square` is not
         implemented yet: replace `raise NotImplementedError()` with your code"), any other
         error an AssertionError naming the call and its inputs (original error chained).
-    use_or_reference(student_obj, reference_obj, name, probe=None)
-        student_obj if probe(student_obj) runs, else prints a one-line note and returns
-        reference_obj, so a student who skipped an exercise can run the rest.
+    use_or_reference(student_obj, reference_obj, name, probe=None, reference_name=None)
+        student_obj if probe(student_obj) runs, else prints a one-line note naming the stand-in
+        (reference_name, else where reference_obj lives, e.g. `autograd_ref.nodes.Node`) and
+        returns reference_obj, so a student who skipped an exercise can run the rest.
 
 Inputs, numbers and messages (for writing checks of your own):
     rng(seed)                                       a seeded numpy Generator.
@@ -54,7 +55,8 @@ even if an answer cell rebound the names:
 
 For per-stage modules (`stage01.py` ... `stage07.py` beside this file): build checks from the
 helpers above, and decorate every public check with `guarded` (it then verifies the
-environment too). Stage modules are imported and protected when this package is.
+environment too). Stage modules, and the private modules beside them that they import
+(`_gate_patterns`, `_node_checks`), are imported and protected when this package is.
 """
 import importlib
 import pkgutil

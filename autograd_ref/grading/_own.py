@@ -36,25 +36,36 @@ def require_own(obj, reference, name=None):
 
 
 @guarded
-def use_or_reference(student_obj, reference_obj, name, probe=None):
+def use_or_reference(student_obj, reference_obj, name, probe=None, reference_name=None):
     """The student's object if it works, else the reference, so later cells can still run.
 
     probe(student_obj) tries it on a small input; if that raises NotImplementedError (or any
-    other error), a one-line note is printed and reference_obj is returned instead.
+    other error), a one-line note is printed and reference_obj is returned instead. The note
+    names the stand-in by where it lives (`autograd_ref.stages.linked.Variable.backward`), or
+    as reference_name says (for a stand-in written in a grading module).
     """
+    stand_in = reference_name or f"`{_where_defined(reference_obj)}`"
     try:
         if probe is not None:
             probe(student_obj)
     except (NotImplementedError, NotImplementedYet):  # the stub itself, or `call` reporting it
-        print(f"Your `{name}` is not finished yet, so the cells below use autograd_ref's {name}.")
+        print(f"Your `{name}` is not finished yet, so the cells below use {stand_in}.")
         return reference_obj
     except Exception as error:
         print(
             f"Your `{name}` raised {type(error).__name__} ({error}) on a small test, so the cells "
-            f"below use autograd_ref's {name}; fix it and run this cell again."
+            f"below use {stand_in}; fix it and run this cell again."
         )
         return reference_obj
     return student_obj
+
+
+def _where_defined(obj):
+    """`module.Qualified.name` of a function or class (of its class, for an instance)."""
+    obj = _unwrap(obj)
+    if not hasattr(obj, "__qualname__"):
+        obj = type(obj)
+    return f"{obj.__module__}.{obj.__qualname__}"
 
 
 def _why_not_own(obj, reference, names):

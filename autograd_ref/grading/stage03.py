@@ -8,148 +8,13 @@ import numpy as np
 
 from .. import gates
 from ..core import Variable
+from . import _gate_patterns as patterns
 from ._arrays import matches, to_floats
 from . import call, expect_close, expect_gradient, expect_true, guarded, rng, short_repr
 from . import require_own as _require_own
 from . import use_or_reference as _use_or_reference
 
-# bound now, so that an answer cell patching numpy cannot change the expected values
-_exp, _where, _maximum, _minimum, _greater, _greater_equal = (
-    np.exp, np.where, np.maximum, np.minimum, np.greater, np.greater_equal)
-_ones_like, _array = np.ones_like, np.array
-
-
-def _sigmoid(x):
-    return 1 / (1 + _exp(-x))
-
-
-# ---- what each gate must do, and the slips students make --------------------------------------
-# forward(*inputs) and backward(*inputs, *douts) give the expected values; slips(...) lists
-# (formula, values, advice) for wrong answers worth naming.
-
-class _Add:
-    name, reference, inputs, douts = "AddGate", gates.AddGate, ("x", "y"), ("dz",)
-    forward = staticmethod(lambda x, y: x + y)
-    backward = staticmethod(lambda x, y, dz: (dz, dz))
-    forward_slips = staticmethod(lambda x, y: [])
-
-    @staticmethod
-    def slips(x, y, dz):
-        one = _ones_like(dz, dtype=float)
-        return [
-            ("(1, 1)", (one, one), "that is the local gradient alone; multiply it by the upstream "
-             "gradient: an add gate returns (dz, dz)"),
-            ("(dz/2, dz/2)", (dz / 2, dz / 2), "an add gate does not split the gradient: each "
-             "input gets all of dz"),
-            ("(y*dz, x*dz)", (y * dz, x * dz), "that is the multiply gate's rule; the local "
-             "gradient of + is 1 for both inputs, so return (dz, dz)"),
-            ("(dz, 0)", (dz, 0 * dz), "each input of a sum moves it one for one: both get dz"),
-        ]
-
-
-class _Multiply(_Add):
-    name, reference = "MultiplyGate", gates.MultiplyGate
-    forward = staticmethod(lambda x, y: x * y)
-    backward = staticmethod(lambda x, y, dz: (y * dz, x * dz))
-
-    @staticmethod
-    def slips(x, y, dz):
-        swap = "each input's gradient is the *other* input times dz: return (y*dz, x*dz)"
-        return [
-            ("(x*dz, y*dz)", (x * dz, y * dz), swap),
-            ("(x, y)", (x, y), swap),
-            ("(y, x)", (y, x), "the local gradients are right, but they must be multiplied by "
-             "the upstream gradient dz: return (y*dz, x*dz)"),
-            ("(dz, dz)", (dz, dz), "that is the add gate's rule; for z = x*y, dz/dx = y and "
-             "dz/dy = x"),
-            ("(x*y*dz, x*y*dz)", (x * y * dz, x * y * dz), "the output x*y is not the local "
-             "gradient; dz/dx = y and dz/dy = x"),
-        ]
-
-
-class _Max(_Add):
-    name, reference = "MaxGate", gates.MaxGate
-    forward = staticmethod(lambda x, y: _maximum(x, y))
-
-    @staticmethod
-    def backward(x, y, dz):
-        x_wins = _greater_equal(x, y)
-        return _where(x_wins, dz, 0.0), _where(x_wins, 0.0, dz)
-
-    @staticmethod
-    def forward_slips(x, y):
-        return [(_minimum(x, y), "forward returned the smaller input; return np.maximum(x, y)")]
-
-    @staticmethod
-    def slips(x, y, dz):
-        x_wins, x_larger, tie = _greater_equal(x, y), _greater(x, y), x == y
-        zero = 0 * dz
-        return [
-            ("dz to y on a tie", (_where(x_larger, dz, 0.0), _where(x_larger, 0.0, dz)),
-             "on a tie (x == y) the gradient goes to x: test `x >= y`, not `x > y`"),
-            ("dz to both on a tie", (_where(x_wins, dz, 0.0), _where(x_larger, 0.0, dz)),
-             "on a tie send all of dz to x and 0 to y"),
-            ("dz/2 to each on a tie", (_where(tie, dz / 2, _where(x_wins, dz, 0.0)),
-                                       _where(tie, dz / 2, _where(x_wins, 0.0, dz))),
-             "on a tie x gets all of dz, not half"),
-            ("(dz, dz)", (dz, dz), "a max gate is a router, not a distributor: all of dz goes to "
-             "the larger input and 0 to the other"),
-            ("dz to the smaller input", (_where(x_wins, zero, dz), _where(x_wins, dz, zero)),
-             "route dz to the larger input, the one forward returned"),
-            ("(dz/2, dz/2)", (dz / 2, dz / 2), "a max gate does not split the gradient: all of "
-             "dz goes to the larger input and 0 to the other"),
-            ("the local gradients 1 and 0", (_where(x_wins, 1.0, 0.0), _where(x_wins, 0.0, 1.0)),
-             "multiply them by the upstream gradient: the larger input gets dz, not 1"),
-        ]
-
-
-class _Copy:
-    name, reference, inputs, douts = "CopyGate", gates.CopyGate, ("x",), ("d1", "d2")
-    forward = staticmethod(lambda x: (x, x))
-    backward = staticmethod(lambda x, d1, d2: d1 + d2)
-    forward_slips = staticmethod(lambda x: [])
-
-    @staticmethod
-    def slips(x, d1, d2):
-        both = "the copy gate adds the gradients of both copies: return d1 + d2"
-        return [
-            ("d1", d1, both), ("d2", d2, both), ("2*d1", 2 * d1, both),
-            ("d1*d2", d1 * d2, "the copies' gradients are added, not multiplied: return d1 + d2"),
-            ("(d1 + d2)/2", (d1 + d2) / 2, "the copies' gradients are added, not averaged"),
-        ]
-
-
-class _Sigmoid:
-    name, reference, inputs, douts = "SigmoidGate", gates.SigmoidGate, ("x",), ("dz",)
-    forward = staticmethod(_sigmoid)
-    backward = staticmethod(lambda x, dz: dz * _sigmoid(x) * (1 - _sigmoid(x)))
-
-    @staticmethod
-    def forward_slips(x):
-        return [
-            (1 / (1 + _exp(x)), "check the sign in the exponent: sigmoid(x) = 1 / (1 + exp(-x))"),
-            (1 - _sigmoid(x), "that is 1 - sigmoid(x): sigmoid(x) = 1 / (1 + exp(-x))"),
-        ]
-
-    @staticmethod
-    def slips(x, dz):
-        s = _sigmoid(x)
-        from_cache = "use the output s = sigmoid(x) that forward cached: dz * s * (1 - s)"
-        return [
-            ("s*(1-s)", s * (1 - s), "the upstream gradient is missing: return dz * s * (1 - s)"),
-            ("dz*x*(1-x)", dz * x * (1 - x), "that uses the input x; " + from_cache),
-            ("dz*sigmoid(s)*(1-sigmoid(s))", dz * _sigmoid(s) * (1 - _sigmoid(s)),
-             "that applies the sigmoid to its own output again; " + from_cache),
-            ("dz*sigmoid(dz)*(1-sigmoid(dz))", dz * _sigmoid(dz) * (1 - _sigmoid(dz)),
-             "that computes s from dz; " + from_cache),
-            ("sigmoid(dz)*(1-sigmoid(dz))", _sigmoid(dz) * (1 - _sigmoid(dz)),
-             "that computes s from dz; " + from_cache),
-            ("dz*s", dz * s, "the factor (1 - s) is missing: return dz * s * (1 - s)"),
-            ("dz*(1-s)", dz * (1 - s), "the factor s is missing: return dz * s * (1 - s)"),
-        ]
-
-
-_SPECS = (_Add, _Multiply, _Max, _Copy, _Sigmoid)
+_array = np.array  # bound now, so that an answer cell patching numpy cannot change the checks
 
 
 # ---- the checks the test cells call --------------------------------------------------------
@@ -159,14 +24,11 @@ def require_own(answer, name):
     """autograd_ref's gate (imported, aliased, subclassed) earns nothing; neither does a
     neuron_circuit that uses autograd_ref's gates, neuron_graph or engine (GateGraph with the
     student's own gates is allowed)."""
-    for spec in _SPECS:
-        if spec.name == name:
-            return _require_own(answer, spec.reference, name)
     if name != "neuron_circuit":
-        raise ValueError(f"stage 03 has no exercise {name!r}")
-    for reference in (gates.neuron_graph, Variable) + tuple(spec.reference for spec in _SPECS):
+        return _require_own(answer, patterns.gate_named(name).reference, name)
+    for reference in (gates.neuron_graph, Variable) + tuple(spec.reference for spec in patterns.GATES):
         _require_own(answer, reference, name)
-    for spec in _SPECS:  # the notebook's own gates, as neuron_circuit finds them
+    for spec in patterns.GATES:  # the notebook's own gates, as neuron_circuit finds them
         used = getattr(answer, "__globals__", {}).get(spec.name)
         if isinstance(used, type):
             _require_own(used, spec.reference, spec.name)
@@ -174,63 +36,63 @@ def require_own(answer, name):
 
 @guarded
 def add_gate(AddGate, x, y, dz):
-    _check_gate(_Add, AddGate, (x, y), (dz,))
+    _check_gate(patterns.Add, AddGate, (x, y), (dz,))
 
 
 @guarded
 def multiply_gate(MultiplyGate, x, y, dz):
-    _check_gate(_Multiply, MultiplyGate, (x, y), (dz,))
+    _check_gate(patterns.Multiply, MultiplyGate, (x, y), (dz,))
 
 
 @guarded
 def max_gate(MaxGate, x, y, dz):
-    _check_gate(_Max, MaxGate, (x, y), (dz,))
+    _check_gate(patterns.Max, MaxGate, (x, y), (dz,))
 
 
 @guarded
 def copy_gate(CopyGate, x, d1, d2):
-    _check_gate(_Copy, CopyGate, (x,), (d1, d2))
+    _check_gate(patterns.Copy, CopyGate, (x,), (d1, d2))
 
 
 @guarded
 def sigmoid_gate(SigmoidGate, x, dz):
-    _check_gate(_Sigmoid, SigmoidGate, (x,), (dz,))
+    _check_gate(patterns.Sigmoid, SigmoidGate, (x,), (dz,))
 
 
 @guarded
 def add_gate_random(AddGate, seed):
-    _random_cases(_Add, AddGate, seed)
+    _random_cases(patterns.Add, AddGate, seed)
 
 
 @guarded
 def multiply_gate_random(MultiplyGate, seed):
-    _random_cases(_Multiply, MultiplyGate, seed)
+    _random_cases(patterns.Multiply, MultiplyGate, seed)
 
 
 @guarded
 def max_gate_random(MaxGate, seed):
     """Random cases plus ties: a tied float, and arrays where every third element ties."""
-    generator = _random_cases(_Max, MaxGate, seed)
-    _check_gate(_Max, MaxGate, (1.5, 1.5), (-2.0,))
+    generator = _random_cases(patterns.Max, MaxGate, seed)
+    _check_gate(patterns.Max, MaxGate, (1.5, 1.5), (-2.0,))
     x, y, dz = (generator.uniform(-2, 2, size=6) for _ in range(3))
     y[::3] = x[::3]
-    _check_gate(_Max, MaxGate, (x, y), (dz,))
+    _check_gate(patterns.Max, MaxGate, (x, y), (dz,))
 
 
 @guarded
 def copy_gate_random(CopyGate, seed):
-    _random_cases(_Copy, CopyGate, seed)
+    _random_cases(patterns.Copy, CopyGate, seed)
 
 
 @guarded
 def sigmoid_gate_random(SigmoidGate, seed):
-    _random_cases(_Sigmoid, SigmoidGate, seed)
+    _random_cases(patterns.Sigmoid, SigmoidGate, seed)
 
 
 @guarded
 def gate_or_reference(answer, name):
     """The student's gate class if it runs forward and backward, else autograd_ref's (with a note)."""
-    spec = next(spec for spec in _SPECS if spec.name == name)
+    spec = patterns.gate_named(name)
     return _use_or_reference(answer, spec.reference, name, lambda cls: _probe(spec, cls))
 
 
@@ -273,7 +135,7 @@ def _elementwise_call(method, args, name):
 def _check_forward(spec, inputs, out):
     what = f"{spec.name}.forward({_values(spec.inputs, inputs)})"
     expected = spec.forward(*inputs)
-    if spec is _Copy:
+    if spec is patterns.Copy:
         expect_true(isinstance(out, (tuple, list)) and len(out) == 2,
                     f"{what} must return the two copies (x, x), got {short_repr(out)}")
         for copy_ in out:
@@ -298,7 +160,7 @@ def _check_backward(spec, inputs, douts, got):
     elif isinstance(got, (tuple, list)):
         raise AssertionError(f"{what}: {spec.name}.backward returned a tuple {short_repr(got)}; "
                              f"a one-input gate returns one value"
-                             + ("; the copy gate adds: return d1 + d2" if spec is _Copy else ""))
+                             + ("; the copy gate adds: return d1 + d2" if spec is patterns.Copy else ""))
     pairs = list(zip(got, expected)) if several else [(got, expected)]
     if all(_close(g, e) for g, e in pairs):
         return
@@ -346,10 +208,6 @@ def _check_separate_caches(spec, cls, generator):
 
 # ---- neuron_circuit ------------------------------------------------------------------------
 
-def _neuron(w, x):
-    return _sigmoid(w[0] * x[0] + w[1] * x[1] + w[2])
-
-
 def _reference_neuron_circuit(w, x):
     """The stand-in for an unfinished neuron_circuit: autograd_ref's neuron_graph."""
     circuit = gates.neuron_graph()
@@ -362,7 +220,8 @@ def _reference_neuron_circuit(w, x):
 def neuron_or_reference(answer):
     """The student's neuron_circuit if it runs, else one built on autograd_ref (with a note)."""
     return _use_or_reference(answer, _reference_neuron_circuit, "neuron_circuit",
-                             lambda fn: fn([2.0, -3.0, -3.0], [-1.0, -2.0]))
+                             lambda fn: fn([2.0, -3.0, -3.0], [-1.0, -2.0]),
+                             reference_name="a neuron_circuit built on `autograd_ref.gates.neuron_graph`")
 
 
 @guarded
@@ -385,11 +244,11 @@ def neuron_circuit_random(answer, seed):
         got_f, got_dw, got_dx = _neuron_result(answer, kind(w.tolist()), kind(x.tolist()))
         where = f"neuron_circuit(w={short_repr(w)}, x={short_repr(x)})"
         hint = _neuron_slip(got_f, got_dw, got_dx, w, x)
-        expect_close(got_f, _neuron(w, x), f"{where}: f", hint=hint)
+        expect_close(got_f, patterns.neuron(w, x), f"{where}: f", hint=hint)
         for i in range(3):
-            expect_gradient(got_dw[i], lambda t: _neuron(_with(w, i, t), x), w[i], f"{where}: dw[{i}]", hint=hint)
+            expect_gradient(got_dw[i], lambda t: patterns.neuron(_with(w, i, t), x), w[i], f"{where}: dw[{i}]", hint=hint)
         for i in range(2):
-            expect_gradient(got_dx[i], lambda t: _neuron(w, _with(x, i, t)), x[i], f"{where}: dx[{i}]", hint=hint)
+            expect_gradient(got_dx[i], lambda t: patterns.neuron(w, _with(x, i, t)), x[i], f"{where}: dx[{i}]", hint=hint)
 
 
 def _neuron_result(answer, w, x):
@@ -407,19 +266,11 @@ def _neuron_result(answer, w, x):
 
 def _neuron_slip(f, dw, dx, w, x):
     """The gate mistake that explains the answer, when there is one."""
-    z = w[0] * x[0] + w[1] * x[1] + w[2]
-    local = _sigmoid(z) * (1 - _sigmoid(z))
-    slips = [
-        ([x[0], x[1], 1.0, w[0], w[1]], "the sigmoid gate's local gradient is missing: start the "
-         "backward pass with sigmoid_gate.backward(1.0) and pass its result on"),
-        ([w[0] * local, w[1] * local, local, x[0] * local, x[1] * local], "the multiply gates did "
-         "not swap: w_i gets x_i times the upstream gradient, and x_i gets w_i times it"),
-    ]
     got = _array([*dw, *dx], dtype=float)
-    for values, advice in slips:
+    for values, advice in patterns.neuron_slips(w, x):
         if _close(got, _array(values, dtype=float)):
             return advice
-    if _close(f, z):
+    if _close(f, patterns.weighted_sum(w, x)):
         return "f is the sigmoid of the sum: f = sigmoid(w0*x0 + w1*x1 + w2)"
     return ("make sure your gates pass their own tests first; then run forward left to right "
             "and backward right to left from 1.0, one gate at a time")
