@@ -3,6 +3,8 @@ mistakes fail with a message that names the mistake, reference answers and tampe
 
 Each fixture is one kernel execution of the student notebook with the answers written in.
 """
+import re
+
 import pytest
 
 from notebook_answers import run_with_answers
@@ -67,7 +69,11 @@ checks.expect_close = lambda *args, **kwargs: None
 }
 
 REFERENCE = {
-    "numerical_diff": "from autograd_ref import numerical_diff",
+    # the reference fetched through the test cells' own `check` at run time
+    "numerical_diff": """
+def numerical_diff(f, x, eps=1e-4):
+    return check.use_or_reference(None, 'numerical_diff')(f, x, eps)
+""",
     "circuit_gradients": """
 def circuit_gradients(x, y, z):
     xs = [Variable(np.array(float(v))) for v in (x, y, z)]
@@ -132,9 +138,12 @@ def test_reference_answers_earn_nothing(reference):
     for cell in ("test_numerical_diff", "test_circuit_gradients"):
         assert reference[cell].error_name == "ReferenceAnswerError", reference[cell]
     assert "Variable" in reference["test_circuit_gradients"].message
+    assert "uses the grader (`autograd_ref.grading.stage01.use_or_reference`)" in \
+        reference["test_numerical_diff"].message
 
 
 # The other slips, checked in this process (no kernel needed): each message names the mistake.
+from autograd_ref.grading import ReferenceAnswerError  # noqa: E402
 from autograd_ref.grading import stage01 as check  # noqa: E402
 
 
@@ -181,3 +190,19 @@ def test_circuit_gradients_slips_are_named(answer, phrase):
         check.circuit_gradients_value(answer, (-2.0, 5.0, -4.0), expected=(-4.0, -4.0, 3.0))
         check.circuit_gradients_random(answer, seed=102)
     assert phrase in str(failure.value)
+
+
+@pytest.mark.parametrize("answer_cell, name, phrase", [
+    ("from autograd_ref import numerical_diff", "numerical_diff", "is autograd_ref's own numerical_diff"),
+    # the stand-in itself, a function written in the grading module
+    ("circuit_gradients = check.use_or_reference(None, 'circuit_gradients')", "circuit_gradients",
+     "is autograd_ref's own"),
+    ("def circuit_gradients(x, y, z):\n    return getattr(check, 'use_or_reference')(None, "
+     "'circuit_gradients')(x, y, z)", "circuit_gradients", "uses the grader (`autograd_ref.grading.stage01`)"),
+])
+def test_the_reference_earns_nothing_however_it_is_reached(answer_cell, name, phrase):
+    namespace = {"check": check}  # what the notebook's setup cell binds
+    exec(answer_cell, namespace)
+    own = {"numerical_diff": check.own_numerical_diff, "circuit_gradients": check.own_circuit_gradients}
+    with pytest.raises(ReferenceAnswerError, match=f"^`{name}` {re.escape(phrase)}"):
+        own[name](namespace[name])

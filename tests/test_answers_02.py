@@ -272,3 +272,46 @@ def test_manual_backward_slips_are_named(source, phrase):
     with pytest.raises(AssertionError, match=re.escape(phrase)):
         check.manual_backward_value(answer, 0.5, expected=3.297442541400256)
         check.manual_backward_random(answer, seed=203)
+
+
+SEEDED = """
+def manual_backward(x_value):
+    A, B, C = Square(), Exp(), Square()
+    x = Variable(np.asarray(x_value, dtype=float))
+    y = C(B(A(x)))
+    y.grad = {seed}
+    x.grad = A.backward(B.backward(C.backward(y.grad)))
+    return x.grad
+"""
+
+
+@pytest.mark.parametrize("seed", ["np.array(1.0)", "1.0", "np.ones_like(y.data)", "np.ones(np.shape(y.data))"])
+def test_any_seed_that_is_one_everywhere_y_is_accepted(seed):
+    answer = _define(SEEDED.format(seed=seed), "manual_backward")
+    check.manual_backward_value(answer, 0.5, expected=3.297442541400256)
+    check.manual_backward_random(answer, seed=203)  # its last input is an array of 4
+
+
+@pytest.mark.parametrize("seed", ["np.array(2.0)", "np.ones((1,) + y.data.shape)", "np.ones(5)"])
+def test_a_seed_that_is_not_one_everywhere_y_is_refused(seed):
+    answer = _define(SEEDED.format(seed=seed), "manual_backward")
+    with pytest.raises(AssertionError, match=re.escape("backward starts from dy/dy = 1")):
+        check.manual_backward_value(answer, 0.5, expected=3.297442541400256)
+
+
+FRESH_FUNCTIONS = """
+def manual_backward(x_value):
+    x = Variable(np.array(x_value))
+    y = Square()(Exp()(Square()(x)))
+    y.grad = np.array(1.0)
+    return Square().backward(Exp().backward(Square().backward(y.grad)))
+"""
+
+
+def test_backward_on_a_new_function_object_is_named():
+    answer = _define(FRESH_FUNCTIONS, "manual_backward")
+    with pytest.raises(AssertionError) as caught:
+        check.manual_backward_value(answer, 0.5, expected=3.297442541400256)
+    message = str(caught.value)
+    assert "called backward on a new Square() that the forward pass never used" in message
+    assert "the very objects A, B, C that computed y = C(B(A(x)))" in message

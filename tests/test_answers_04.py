@@ -2,6 +2,7 @@
 written in (right ones written differently from the solution, typical wrong ones, the
 reference passed off as an answer, a patched numpy), and the checks called directly on
 answers no notebook run covers."""
+import re
 import sys
 import textwrap
 
@@ -239,3 +240,20 @@ def test_use_or_reference_stands_in_for_an_unfinished_answer(capsys):
     assert "not finished yet" in capsys.readouterr().out
     assert check.use_or_reference(_loop, "backward_loop") is _loop
     assert not hasattr(linked.Variable, "backward_loop")  # the checks leave the class as it was
+
+
+
+def _no_seed(self):
+    f = self.creator
+    if f is not None:
+        f.input.grad = f.backward(self.grad)
+        _no_seed(f.input)
+
+
+@pytest.mark.grading
+def test_a_missing_seed_is_named():
+    from autograd_ref.grading import stage04 as check
+    hint = ("y.grad was None when backward reached the first function: start with "
+            "`if self.grad is None: self.grad = np.ones_like(self.data)`")
+    with pytest.raises(AssertionError, match="'NoneType'.*" + re.escape(hint)):
+        check.seed_chain(_no_seed, "backward_recursive", expected=SEED_GRADIENT)

@@ -5,7 +5,7 @@ import re
 import numpy as np
 import pytest
 
-from autograd_ref import numeric
+from autograd_ref import numeric, ops
 from autograd_ref.grading import (
     ReferenceAnswerError, call, require_own, stage01, stage02, stage03, stage04, stage06, stage07,
     use_or_reference,
@@ -112,6 +112,109 @@ def test_require_own_accepts_the_students_own_work():
     )
     require_own(cells["Square"], manual.Square, "Square")
     require_own(cells["numerical_diff"], numeric.numerical_diff)
+
+
+# --- the grader itself, and names looked up at run time ------------------------------------
+
+GRADER_CHEATS = [
+    # the outside grader's cheat: the test cell's `check` fetches the reference at run time
+    ("from autograd_ref.grading import stage01 as check\n"
+     "def numerical_diff(f, x, eps=1e-4):\n"
+     "    return check.use_or_reference(None, 'numerical_diff')(f, x, eps)",
+     "autograd_ref.grading.stage01.use_or_reference"),
+    ("from autograd_ref.grading.stage01 import use_or_reference as fetch\n"
+     "def numerical_diff(f, x, eps=1e-4):\n    return fetch(None, 'numerical_diff')(f, x, eps)",
+     "autograd_ref.grading.stage01.use_or_reference"),
+    ("import autograd_ref.grading.stage07 as g7\n"
+     "def numerical_diff(f, x, eps=1e-4):\n    return g7.use_or_reference(None, 'numerical_diff')(f, x, eps)",
+     "autograd_ref.grading.stage07.use_or_reference"),
+    ("import autograd_ref\n"
+     "def numerical_diff(f, x, eps=1e-4):\n"
+     "    return autograd_ref.grading.stage01._REFERENCES['numerical_diff'][0](f, x, eps)",
+     "autograd_ref.grading.stage01"),
+    ("def numerical_diff(f, x, eps=1e-4):\n"
+     "    from autograd_ref import grading\n"
+     "    return grading.stage01.use_or_reference(None, 'numerical_diff')(f, x, eps)",
+     "autograd_ref.grading.stage01.use_or_reference"),
+    ("def numerical_diff(f, x, eps=1e-4):\n"
+     "    import importlib\n"
+     "    grader = importlib.import_module('autograd_ref.grading.stage01')\n"
+     "    return grader.numerical_diff_value.__globals__['numeric'].numerical_diff(f, x, eps)",
+     "autograd_ref.grading"),
+    # only the source shows it: the name is gone by the time the test cell runs
+    ("from autograd_ref.grading import stage01 as fetcher\n"
+     "def numerical_diff(f, x, eps=1e-4):\n"
+     "    return fetcher.use_or_reference(None, 'numerical_diff')(f, x, eps)\ndel fetcher",
+     "use_or_reference"),
+]
+
+
+@pytest.mark.parametrize("answer_cell, grader", GRADER_CHEATS)
+def test_require_own_refuses_answers_that_use_the_grader(answer_cell, grader):
+    answer = notebook(answer_cell)["numerical_diff"]
+    with pytest.raises(ReferenceAnswerError) as caught:
+        stage01.own_numerical_diff(answer)
+    assert str(caught.value) == (f"`numerical_diff` uses the grader (`{grader}`), which answers "
+                                 f"may not call: write your own to earn these points")
+
+
+def test_require_own_refuses_a_method_that_uses_the_grader():
+    cells = notebook("from autograd_ref.grading import stage02 as check\n"
+                     "class Square(Function):\n    def backward(self, gy):\n"
+                     "        return check.use_or_reference(None, 'Square')().backward(gy)")
+    with pytest.raises(ReferenceAnswerError, match=r"^`Square` uses the grader .* \(in `Square.backward`\)"):
+        require_own(cells["Square"], manual.Square, "Square")
+
+
+@pytest.mark.parametrize("lookup", [
+    "getattr(ag, 'sum' + '_to')(Variable(g), shape).data",
+    "vars(ag)['sum_to'](Variable(g), shape).data",
+    "ag.__dict__['sum_to'](Variable(g), shape).data",
+    "getattr(ag.ops, ''.join(['sum', '_to']))(Variable(g), shape).data",
+])
+def test_require_own_refuses_names_looked_up_in_autograd_ref_at_run_time(lookup):
+    answer = notebook(f"import autograd_ref as ag\ndef sum_to(g, shape):\n    return {lookup}")["sum_to"]
+    with pytest.raises(ReferenceAnswerError, match=r"^`sum_to` looks names up in `autograd_ref(\.ops)?` at run time"):
+        require_own(answer, ops.sum_to, "sum_to")
+
+
+ENGINE_SUM_TO = '''
+import autograd_ref as ag
+from autograd_ref.grading import stage06 as check  # a locked cell's import, not used below
+
+def sum_to(g, shape):
+    """Mine, not autograd_ref.grading's: no check.use_or_reference here."""
+    lead = g.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape) if n == 1)
+    total = ag.sum(ag.Variable(g), axis=axes, keepdims=True)
+    return getattr(ag.reshape(total, shape), "data")
+'''
+
+
+def test_require_own_accepts_engine_functions_and_getattr_on_values():
+    sum_to = notebook(ENGINE_SUM_TO)["sum_to"]
+    require_own(sum_to, ops.sum_to, "sum_to")
+    assert sum_to(np.ones((2, 3)), (3,)).tolist() == [2.0, 2.0, 2.0]
+
+
+def test_a_stand_in_for_an_earlier_exercise_is_not_the_grader(capsys):
+    cells = notebook("def numerical_diff(f, x, eps=1e-4):\n"
+                     "    circuit_gradients(1.0, 2.0, 3.0)  # an earlier answer\n"
+                     "    return (f(x + eps) - f(x - eps)) / (2 * eps)")
+    # the stand-in for an unfinished circuit_gradients is written in the grading module
+    cells["circuit_gradients"] = stage01.use_or_reference(unfinished, "circuit_gradients")
+    assert capsys.readouterr().out.startswith("Your `circuit_gradients` is not finished yet")
+    stage01.own_numerical_diff(cells["numerical_diff"])
+
+
+def test_stand_ins_a_check_puts_in_the_notebook_are_not_the_grader():
+    """stage02 runs manual_backward with logging Square and Exp classes it makes itself."""
+    cells = notebook("from autograd_ref.stages.manual import Square, Exp\n"
+                     "def manual_backward(x_value):\n"
+                     "    A, B, C = Square(), Exp(), Square()\n"
+                     "    C(B(A(Variable(np.array(x_value)))))\n"
+                     "    return A.backward(B.backward(C.backward(np.array(1.0))))")
+    stage02.own_manual_backward(cells["manual_backward"])
 
 
 NODE_CELL = """

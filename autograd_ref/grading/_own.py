@@ -1,24 +1,22 @@
 """Whose answer is it? Refuse autograd_ref's own code as an answer; stand in for unfinished ones.
 
 An answer earns nothing if it is the reference (imported or aliased), subclasses it, reuses
-its code, or calls it. `require_own` says which, so a student knows what to change.
+its code, or calls it; nor if it uses the grader itself, or looks names up in autograd_ref at
+run time (`getattr(autograd_ref, "sum" + "_to")`), which would hide what it calls.
+`require_own` says which, so a student knows what to change.
 """
-import dis
 import functools
-import inspect
-import io
 import os
 import re
 import sys
-import textwrap
-import tokenize
 import types
 
-from . import _describe
+from . import _describe, _reach
 from ._errors import NotImplementedYet, ReferenceAnswerError
 from ._trust import guarded
 
 _PACKAGE = "autograd_ref"
+_GRADER = _PACKAGE + ".grading"
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
 
@@ -71,6 +69,8 @@ def _where_defined(obj):
 def _why_not_own(obj, reference, names):
     """Why obj is not the student's own work (text), or None."""
     obj = _unwrap(obj)
+    if _is_grader(obj):
+        return _uses_grader(obj)
     if obj is reference or _from_package(obj):
         return f"is autograd_ref's own {_describe.name_of(obj)} (imported or aliased)"
     if isinstance(obj, type):
@@ -88,6 +88,8 @@ def _why_borrowed(value, reference, names):
     """Why one function (or class attribute) of the answer is not the student's own, or None."""
     if not isinstance(value, types.FunctionType):
         kept = _unwrap(value)
+        if _is_grader(kept):
+            return _uses_grader(kept)
         if _is_reference_like(kept, reference, names):
             return f"keeps autograd_ref's {_describe.name_of(kept)}"
         return None
@@ -95,7 +97,18 @@ def _why_borrowed(value, reference, names):
     same_code = code is getattr(reference, "__code__", None)
     if _from_package(value) or _compiled_in_package(code) or same_code:
         return "reuses autograd_ref's own code"
-    for used in _objects_reached(value):
+    reached = _reach.objects_reached(value)
+    graders = [used for used in reached if _is_grader(used)]
+    if graders:  # the last is the end of a chain: `check.use_or_reference` rather than `check`
+        return _uses_grader(graders[-1])
+    named = _grader_named_in_source(value)
+    if named:
+        return _uses_grader(named)
+    searched = next((m for m in _reach.modules_searched(value) if _is_module(m)), None)
+    if searched:
+        return (f"looks names up in `{searched.__name__}` at run time (getattr, vars or "
+                f"__dict__), which hides what it calls; call functions by their names")
+    for used in reached:
         if _is_reference_like(used, reference, names):
             return f"calls autograd_ref's {_describe.name_of(used)}"
     named = _reference_named_in_source(value, names)
@@ -121,70 +134,30 @@ def _own_functions(obj):
     return found
 
 
-def _objects_reached(function):
-    """Everything the function's code picks up by name: globals, closure variables, attribute
-    chains through modules and classes (`autograd_ref.stages.manual.Square`), and imports."""
-    reached = [cell.cell_contents for cell in function.__closure__ or () if _has_contents(cell)]
-    for code in _code_objects(function.__code__):
-        current = importing = fromlist = None
-        local_values = {}  # local names bound to what an import or a lookup produced
-        for instruction in dis.get_instructions(code):
-            op, name = instruction.opname, instruction.argval
-            if op in ("LOAD_GLOBAL", "LOAD_NAME"):
-                current = local_values.get(name, function.__globals__.get(name))
-            elif op in ("LOAD_FAST", "LOAD_DEREF"):
-                current = local_values.get(name)
-            elif op in ("LOAD_ATTR", "LOAD_METHOD", "IMPORT_FROM"):
-                current = _attribute(current if current is not None else importing, name)
-            elif op == "IMPORT_NAME":  # `import a.b` gives a; `from a.b import c` gives a.b
-                importing = current = sys.modules.get(name if fromlist else name.partition(".")[0])
-            elif op.startswith("STORE_") and current is not None:
-                local_values[name], current = current, None
-            elif op not in ("SWAP", "POP_TOP"):  # these only shuffle the stack inside an import
-                current = None
-            fromlist = name if op == "LOAD_CONST" else None
-            if current is not None:
-                reached.append(current)
-    return reached
-
-
-def _attribute(owner, name):
-    """owner.name for modules and classes (looked up without running any code), else None."""
-    if isinstance(owner, (types.ModuleType, type)):
-        return inspect.getattr_static(owner, name, None)
-    return None
-
-
 def _reference_named_in_source(function, names):
     """The name, if the source has `autograd_ref. ... .<name>` or `from autograd_ref... import
     <name>`; else None. Comments and strings are ignored: a docstring may mention autograd_ref.
     """
-    try:
-        source = textwrap.dedent(inspect.getsource(function))
-    except (OSError, TypeError):
-        return None  # no source (e.g. built with exec): the bytecode checks still apply
     alternatives = "|".join(re.escape(name) for name in names)
     pattern = re.compile(rf"\b{_PACKAGE}(?: \. \w+)* (?:\. |import .*\b)((?i:{alternatives}))\b")
-    for statement in _statements(source):
+    return _first_match(pattern, _reach.statements(function))
+
+
+def _grader_named_in_source(function):
+    """The text naming the grader, if the source (strings included, docstrings and comments
+    not) has `autograd_ref.grading`, `from autograd_ref import grading` or `use_or_reference`."""
+    pattern = re.compile(rf"\b{_PACKAGE} ?\. ?grading\b|\bfrom {_PACKAGE} import .*\bgrading\b"
+                         rf"|\buse_or_reference\b")
+    found = _first_match(pattern, _reach.statements(function, strings=True), group=0)
+    return found and ("use_or_reference" if "use_or_reference" in found else _GRADER)
+
+
+def _first_match(pattern, statements, group=1):
+    for statement in statements:
         found = pattern.search(statement)
         if found:
-            return found.group(1)
+            return found.group(group)
     return None
-
-
-def _statements(source):
-    """Each logical line of source as its names and operators joined by spaces."""
-    words = []
-    try:
-        for token in tokenize.generate_tokens(io.StringIO(source).readline):
-            if token.type in (tokenize.NAME, tokenize.OP, tokenize.NUMBER):
-                words.append(token.string)
-            elif token.type == tokenize.NEWLINE:
-                yield " ".join(words)
-                words = []
-    except (tokenize.TokenError, SyntaxError):
-        pass  # an unusual fragment: judge what was read
-    yield " ".join(words)
 
 
 def _is_reference_like(value, reference, names):
@@ -200,21 +173,42 @@ def _is_reference_like(value, reference, names):
     return _from_package(value) and getattr(value, "__name__", "").lower() in names
 
 
+def _is_grader(value):
+    """value is this grading package, one of its modules, or a public function or class of one.
+    Stand-ins (private, or made inside a check) are judged like any reference instead."""
+    if isinstance(value, types.ModuleType):
+        return _inside(value.__name__, _GRADER)
+    if not isinstance(value, (type, types.FunctionType)):
+        value = type(value)  # an instance: judge its class
+    module_name, name = getattr(value, "__module__", None), getattr(value, "__name__", "_")
+    if not _inside(module_name, _GRADER) or name.startswith("_"):
+        return False
+    return _unwrap(getattr(sys.modules.get(module_name), name, None)) is _unwrap(value)
+
+
+def _uses_grader(grader):
+    """The reason for an answer that uses the grader (an object, or the text naming it)."""
+    if not isinstance(grader, str):
+        grader = grader.__name__ if isinstance(grader, types.ModuleType) else _where_defined(grader)
+    return f"uses the grader (`{grader}`), which answers may not call"
+
+
+def _is_module(value):
+    """value is autograd_ref or one of its modules."""
+    return isinstance(value, types.ModuleType) and _inside(value.__name__, _PACKAGE)
+
+
 def _from_package(obj):
-    module = getattr(obj, "__module__", None)
-    return isinstance(module, str) and (module == _PACKAGE or module.startswith(_PACKAGE + "."))
+    return _inside(getattr(obj, "__module__", None), _PACKAGE)
+
+
+def _inside(module_name, package):
+    """module_name is the package or one of its modules."""
+    return isinstance(module_name, str) and (module_name == package or module_name.startswith(package + "."))
 
 
 def _compiled_in_package(code):
     return os.path.abspath(code.co_filename).startswith(_PACKAGE_DIR)
-
-
-def _code_objects(code):
-    """code and every function or class body nested inside it."""
-    yield code
-    for constant in code.co_consts:
-        if isinstance(constant, types.CodeType):
-            yield from _code_objects(constant)
 
 
 def _unwrap(obj):
@@ -229,11 +223,3 @@ def _unwrap(obj):
         else:
             return obj
     return obj
-
-
-def _has_contents(cell):
-    try:
-        cell.cell_contents
-    except ValueError:  # a closure variable not assigned yet
-        return False
-    return True

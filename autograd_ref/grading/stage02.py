@@ -225,20 +225,25 @@ def _run_manual_backward(manual_backward, x_value):
             raise
         except AssertionError:
             if log:  # the calls made before the error may say why (e.g. gy was None)
-                _check_backward_calls(log, where, finished=False)
+                _check_backward_calls(log, where, np.shape(x_value), finished=False)
             raise
-    _check_backward_calls(log, where)
+    _check_backward_calls(log, where, np.shape(x_value))
     return got
 
 
-def _check_backward_calls(log, where, finished=True):
+def _check_backward_calls(log, where, shape, finished=True):
     """log: [class name, forward position, gy, result] for each backward call, in order.
 
+    shape: the shape of y (that of x: the functions are elementwise).
     finished: False when manual_backward raised, so that only the calls made so far count.
     """
     expect_true(len(log) > 0, f"{where} called no backward method of a Square or Exp "
                 f"object: build A, B, C = Square(), Exp(), Square(), run y = C(B(A(x))), "
                 f"then call C.backward, B.backward and A.backward")
+    stranger = next((name for name, position, _, _ in log if position < 0), None)
+    expect_true(stranger is None, f"{where} called backward on a new {stranger}() "
+                f"that the forward pass never used; a function object remembers its own input, "
+                f"so call backward on the very objects A, B, C that computed y = C(B(A(x)))")
     order = [position for _, position, _, _ in log]
     wanted = [2, 1, 0] if finished else [2, 1, 0][:len(order)]
     names = " -> ".join(_label(name, position) for name, position, _, _ in log)
@@ -246,9 +251,9 @@ def _check_backward_calls(log, where, finished=True):
                 f"function's backward once, from the last function to the first: "
                 f"C.backward, then B.backward, then A.backward")
     first_gy = log[0][2]
-    expect_true(_equal(first_gy, 1.0), f"{where}: C.backward received gy = "
+    expect_true(_is_seed(first_gy, shape), f"{where}: C.backward received gy = "
                 f"{short_repr(first_gy)}; backward starts from dy/dy = 1, so set "
-                f"y.grad = np.array(1.0) and pass it to C.backward")
+                f"y.grad = np.array(1.0) (or np.ones_like(y.data)) and pass it to C.backward")
     for (_, _, _, result), (name, position, gy, _) in zip(log, log[1:]):
         expect_true(_equal(gy, result), f"{where}: {_label(name, position)} received "
                     f"{short_repr(gy)}, but the backward before it returned "
@@ -259,6 +264,17 @@ def _check_backward_calls(log, where, finished=True):
 def _label(name, position):
     """C.backward for the function applied third; the class name for one never called."""
     return f"{'ABC'[position] if 0 <= position < 3 else name}.backward"
+
+
+def _is_seed(gy, shape):
+    """gy is 1 everywhere y is: np.array(1.0), 1.0 or np.ones_like(y.data) all are."""
+    try:
+        gy = to_floats(gy)
+    except (TypeError, ValueError):
+        return False
+    fits = gy.ndim <= len(shape) and all(size in (1, wanted) for size, wanted in
+                                         zip(gy.shape[::-1], shape[::-1]))
+    return fits and bool(matches(gy, np.ones(gy.shape), 0.0, 0.0))
 
 
 def _equal(value, other):

@@ -137,8 +137,21 @@ def _run(answer, name, kinds, x, given=None):
     y = variables[-1]
     y.grad = given
     with _on_notebook_variable(answer, name):
-        call(getattr(y, name), name=f"y.{name}")
+        try:
+            call(getattr(y, name), name=f"y.{name}")
+        except AssertionError as error:
+            if y.grad is not None or not _none_in_arithmetic(error.__cause__):
+                raise  # a failure the missing seed did not cause
+            raise AssertionError(
+                f"{error}. Hint: y.grad was None when backward reached the first function: "
+                f"start with `if self.grad is None: self.grad = np.ones_like(self.data)`"
+            ) from error.__cause__
     return variables
+
+
+def _none_in_arithmetic(error):
+    """error is what `gradient * None` raises."""
+    return isinstance(error, TypeError) and "'NoneType'" in str(error)
 
 
 def _chain_text(kinds, x):
