@@ -102,11 +102,13 @@ WRONG = {
                 jacobian = np.diag((x.ravel() > 0).astype(float))
                 return (gy.ravel() @ jacobian).reshape(x.shape)
     """), "Jacobian"),
+    # right numbers, by hand: the exercise is to get them from the engine
     "l2_example": (src("""
         def l2_example(W, x):
+            W, x = np.array(W, dtype=float), np.array(x, dtype=float)
             q = W @ x
-            return q @ q, 2 * np.outer(x, q), 2 * W.T @ q
-    """), "transpose"),
+            return q @ q, 2 * np.outer(q, x), 2 * W.T @ q
+    """), "ran none of the engine's Functions"),
     "softmax_cross_entropy": (src("""
         class SoftmaxCrossEntropy(Function):
             def forward(self, x, t):
@@ -198,6 +200,12 @@ class MatMulSwapped(RightMatMul):
         return gW, gx
 
 
+class MatMulShapesWrong(RightMatMul):
+    def backward(self, gy):
+        x, W = self.inputs[0].data, self.inputs[1].data
+        return W.T @ gy, gy @ x.T
+
+
 class MatMulAsList(RightMatMul):
     def backward(self, gy):
         return list(super().backward(gy))
@@ -240,6 +248,11 @@ class SoftmaxWithoutMean(RightSoftmaxCrossEntropy):
         return super().backward(gy)[0] * len(self.inputs[1].data), None
 
 
+class SoftmaxWithoutGy(RightSoftmaxCrossEntropy):
+    def backward(self, gy):
+        return super().backward(1.0)[0], None
+
+
 class SoftmaxSummedLoss(RightSoftmaxCrossEntropy):
     def forward(self, x, t):
         return super().forward(x, t) * len(t)
@@ -252,9 +265,22 @@ class SoftmaxWrongLastColumn(RightSoftmaxCrossEntropy):
         return gx, None
 
 
-def l2_without_transpose(W, x):
+def l2_through_the_engine(W, x, slip=None):
+    """A right l2_example, unless `slip` names a typical mistake."""
+    W_var, x_var = Variable(np.array(W, dtype=float)), Variable(np.array(x, dtype=float))
+    q = W_var @ x_var
+    f = q.sum() if slip == "no square" else (q ** 2).sum()
+    f.backward()
+    if slip == "zeroes the caller's arrays":
+        W[...], x[...] = 0.0, 0.0
+    if slip == "one SGD step on W":
+        W -= 0.1 * W_var.grad
+    return f.data, (W_var.grad.T if slip == "W.grad.T" else W_var.grad), x_var.grad
+
+
+def l2_by_hand(W, x):
     q = W @ x
-    return q @ q, 2 * np.outer(q, x), 2 * W @ q
+    return q @ q, 2 * np.outer(q, x), 2 * W.T @ q
 
 
 G = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
@@ -271,11 +297,29 @@ MISTAKES = [
     ("MatMul computes on Variables", lambda: check.matmul_value(MatMulOnVariables, X, W, GY), "self.inputs[i].data"),
     ("ReLU ignores gy", lambda: check.relu_value(ReLUWithoutGy, [-1.0, 2.0, 3.0], [0.5, 2.0, -1.0]), "upstream gradient gy"),
     ("softmax returns gx alone", lambda: check.softmax_cross_entropy_value(SoftmaxGxOnly, LOGITS, LABELS), "return gx, None"),
-    ("softmax forgets /N", lambda: check.softmax_cross_entropy_value(SoftmaxWithoutMean, LOGITS, LABELS), "divide by N = 3"),
+    ("softmax forgets /N", lambda: check.softmax_cross_entropy_value(SoftmaxWithoutMean, LOGITS, LABELS), "mean over the N = 3 rows"),
     ("softmax sums the loss", lambda: check.softmax_cross_entropy_value(SoftmaxSummedLoss, LOGITS, LABELS), "not the sum"),
     ("softmax wrong in one column", lambda: check.softmax_cross_entropy_value(SoftmaxWrongLastColumn, LOGITS, LABELS),
      "column 2 is wrong"),
-    ("l2 with W instead of W^T", lambda: check.l2_example_value(l2_without_transpose, SQUARE, [0.3, -0.7]), "transpose W"),
+    ("softmax ignores gy", lambda: check.softmax_cross_entropy_value(SoftmaxWithoutGy, LOGITS[:2], LABELS[:2], gy=0.3),
+     "multiply by the upstream gradient gy (here 0.3)"),
+    ("softmax forgets /N, gy=0.3", lambda: check.softmax_cross_entropy_value(SoftmaxWithoutMean, LOGITS[:2], LABELS[:2], gy=0.3),
+     "divide the gradient by N as well"),
+    ("softmax at gy = 1/N", lambda: check.softmax_cross_entropy_value(SoftmaxWithoutGy, LOGITS[:2], LABELS[:2], gy=0.5),
+     "multiply by gy and divide by N"),
+    ("MatMul backward W.T @ gy", lambda: check.matmul_value(MatMulShapesWrong, X, W[:, :1], GY[:, :1]),
+     "gx = gy @ W.T is (2, 1) @ (1, 3) -> (2, 3), x's shape (N, D); gW = x.T @ gy is (3, 2) @ (2, 1) -> (3, 1)"),
+    ("l2 by hand", lambda: check.l2_example_value(l2_by_hand, SQUARE, [0.3, -0.7]), "ran none of the engine's Functions"),
+    ("l2 zeroes W and x", lambda: check.l2_example_value(
+        lambda W, x: l2_through_the_engine(W, x, "zeroes the caller's arrays"), SQUARE, [0.3, -0.7]),
+     "l2_example changed the W you passed in"),
+    ("l2 steps W", lambda: check.l2_example_value(
+        lambda W, x: l2_through_the_engine(W, x, "one SGD step on W"), SQUARE, [0.3, -0.7]),
+     "work on copies / Variables"),
+    ("l2 without the square", lambda: check.l2_example_value(
+        lambda W, x: l2_through_the_engine(W, x, "no square"), SQUARE, [0.3, -0.7]), "f = sum(q ** 2)"),
+    ("l2 returns W.grad.T", lambda: check.l2_example_value(
+        lambda W, x: l2_through_the_engine(W, x, "W.grad.T"), SQUARE, [0.3, -0.7]), "not 2 x q^T"),
 ]
 
 
@@ -292,8 +336,44 @@ def test_right_answers_pass_the_same_checks():
         g.ndim - len(s) + i for i, n in enumerate(s) if n == 1), keepdims=True)).reshape(s), seed=1)
     check.matmul_random(RightMatMul, seed=1)
     check.softmax_cross_entropy_random(RightSoftmaxCrossEntropy, seed=1)
-    check.l2_example_value(lambda W, x: check._reference_l2_example(W, x), SQUARE, np.array([0.3, -0.7]))
+    check.l2_example_value(l2_through_the_engine, SQUARE, np.array([0.3, -0.7]))
+    check.l2_example_random(l2_through_the_engine, seed=1)
 
 
 def test_gradients_returned_as_a_list_are_accepted_like_a_tuple():
     check.matmul_value(MatMulAsList, X, W, GY)  # raises AssertionError if judged wrong
+
+
+def test_a_matmul_shape_error_keeps_the_numpy_error_as_its_cause():
+    with pytest.raises(AssertionError) as failure:
+        check.matmul_value(MatMulShapesWrong, X, W, GY)
+    assert isinstance(failure.value.__cause__, ValueError)
+    assert "the shapes do not fit" in str(failure.value)
+
+
+def test_the_engine_is_left_as_it_was_after_l2_checks():
+    call_before = Function.__call__
+    with pytest.raises(AssertionError):
+        check.l2_example_value(lambda W, x: 1 / 0, SQUARE, [0.3, -0.7])
+    check.l2_example_value(l2_through_the_engine, SQUARE, [0.3, -0.7])
+    assert Function.__call__ is call_before
+
+
+class MatMulBroken(RightMatMul):
+    def backward(self, gy):
+        return gy, gy
+
+
+def test_l2_example_is_graded_with_the_reference_matmul_in_place_of_the_students():
+    """A wrong MatMul earlier in the notebook costs nothing in l2_example that uses it."""
+    notebook = {"np": np, "Variable": Variable, "MatMul": MatMulBroken}
+    exec(src("""
+        def l2_example(W, x):
+            W, x = Variable(np.array(W, dtype=float)), Variable(np.array(x, dtype=float))
+            column = x.reshape((len(x), 1))
+            f = (MatMul()(W, column) ** 2).sum()
+            f.backward()
+            return f, W.grad, x.grad
+    """), notebook)
+    check.l2_example_value(notebook["l2_example"], SQUARE, [0.3, -0.7])
+    assert notebook["MatMul"] is MatMulBroken  # put back afterwards

@@ -321,7 +321,7 @@ class DualWithSlip:
         self.val, self.dot = val, dot
 
     def lift(self, x):
-        return x if isinstance(x, DualWithSlip) else type(self)(x)
+        return type(self)(x) if isinstance(x, (int, float)) else x
 
     def __add__(self, other):
         other = self.lift(other)
@@ -467,3 +467,97 @@ def test_predict_returning_scores_is_named():
 
 def test_the_engine_ops_are_allowed_in_train_mlp():
     check.own_train_mlp(mlp_trainer())
+
+
+def test_a_dual_that_changes_its_operands_is_named():
+    class DualAddingInPlace(DualWithSlip):
+        def __add__(self, other):
+            other = self.lift(other)
+            self.val, self.dot = self.val + other.val, self.dot + other.dot
+            return self
+
+    message = failure(check.dual_rules, DualAddingInPlace)
+    assert "Dual operations must return a new Dual and leave their operands unchanged" in message
+
+
+def test_integral_float_costs_are_accepted():
+    def float_costs(dims):
+        L = len(dims) - 1
+        return (float(sum(dims[k] * dims[k - 1] * dims[0] for k in range(2, L + 1))),
+                float(sum(dims[L] * dims[k] * dims[k - 1] for k in range(1, L))))
+
+    check.chain_costs_random(float_costs, seed=3)
+
+
+class JacobianFirstNode(PlainNode):
+    """Right order, but np.dot(jacobian, gradient): fine for numbers, a shape error for vectors."""
+
+    def backward(self):
+        self.gradient = 1.0
+        for node in topological_order(self):
+            for child, jacobian in node.children:
+                part = np.dot(jacobian, node.gradient)
+                child.gradient = part if child.gradient is None else child.gradient + part
+
+
+def test_np_dot_with_its_arguments_swapped_gets_the_order_hint():
+    check.node_log_sqrt(JacobianFirstNode)  # numbers: the order does not matter
+    message = failure(check.node_vectors_random, JacobianFirstNode, seed=722)
+    assert "np.dot(node.gradient, jacobian)" in message
+    assert message.startswith("on the graph h = W x") and "the graph the graph" not in message
+
+
+def mlp_without_hidden_nonlinearity(X, t, hidden=10, lr=1.0, epochs=300, batch_size=30, seed=0):
+    rng = np.random.default_rng(seed)
+    W1, b1 = Variable(rng.standard_normal((2, hidden))), Variable(np.zeros(hidden))
+    W2, b2 = Variable(rng.standard_normal((hidden, 3))), Variable(np.zeros(3))
+    losses = []
+    for _ in range(epochs):
+        loss = softmax_cross_entropy(matmul(matmul(X, W1) + b1, W2) + b2, t)
+        for p in (W1, b1, W2, b2):
+            p.cleargrad()
+        loss.backward()
+        for p in (W1, b1, W2, b2):
+            p.data = p.data - lr * p.grad
+        losses.append(float(loss.data))
+    return (lambda x: np.zeros(len(x), dtype=int)), losses
+
+
+def mlp_in_numpy_only(X, t, hidden=10, lr=1.0, epochs=300, batch_size=30, seed=0):
+    """Never touches the engine: a forward pass in plain numpy, no learning at all."""
+    W = np.random.default_rng(seed).standard_normal((2, 3))
+    losses = [float(np.mean(np.log(np.exp(X @ W).sum(axis=1)) - (X @ W)[np.arange(len(t)), t]))] * epochs
+    return (lambda x: (x @ W).argmax(axis=1)), losses
+
+
+def test_a_network_without_a_hidden_nonlinearity_is_told_to_add_one():
+    message = failure(check.train_mlp_learns_spiral, mlp_without_hidden_nonlinearity, epochs=3)
+    assert "network is linear" in message and "needs sigmoid or tanh" in message
+
+
+def test_training_outside_the_engine_is_named():
+    message = failure(check.train_mlp_learns_spiral, mlp_in_numpy_only, epochs=3)
+    assert "ran none of the engine's Functions" in message
+
+
+def test_a_loss_that_does_not_halve_lists_the_likely_causes_in_order():
+    def no_learning(X, t, **options):
+        return mlp_trainer()(X, t, **{**options, "lr": 0.0})
+
+    message = failure(check.train_mlp_learns_spiral, no_learning, epochs=3)
+    causes = ("no cleargrad()", "p.data = p.data - lr * p.grad", "weights drawn too large")
+    assert all(cause in message for cause in causes)
+    assert [message.index(cause) for cause in causes] == sorted(message.index(cause) for cause in causes)
+
+
+@pytest.mark.parametrize("missing, words", [
+    ("lift", "turn it into a constant Dual first"),
+    ("__rsub__", "define __rsub__"),
+])
+def test_a_dual_that_cannot_take_plain_numbers_gets_a_hint(missing, words):
+    namespace = {name: value for name, value in vars(DualWithSlip).items()
+                 if name not in ("__dict__", "__weakref__", missing)}
+    if missing == "lift":
+        namespace["lift"] = lambda self, x: x  # numbers stay numbers: no .val
+    broken = type(f"DualWithout{missing}", (), namespace)
+    assert words in failure(check.dual_rules, broken)

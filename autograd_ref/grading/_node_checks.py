@@ -11,6 +11,9 @@ from ._own import require_own
 from ._trust import guarded
 from .checks import call, expect_close, expect_gradient, expect_true, rng
 
+_DOT_ORDER_HINT = ("np.dot's argument order matters once values are vectors: part = np.dot(node.gradient, "
+                   "jacobian), the node's gradient (a row, one entry per entry of node) times d node / d child "
+                   "(one row per entry of node, one column per entry of child)")
 _ORDER_HINT = ("process each node once, only after every node that lists it as a child has added "
                "its part (topological order), and add each part to the child's gradient, never overwrite it")
 
@@ -38,7 +41,7 @@ def node_sin(Node):
     """The contract's example: y = sin(x) at 2 with the Jacobian cos(2)."""
     x = Node(2.0)
     y = Node(np.sin(2.0), [(x, np.cos(2.0))])
-    _backward(y, "y = Node(sin(2), [(x, cos(2))])")
+    _backward(y, "the graph y = Node(sin(2), [(x, cos(2))])")
     expect_close(y.gradient, 1.0, "y.gradient after y.backward() (the root's own gradient)")
     expect_close(x.gradient, np.cos(2.0), "x.gradient after y.backward()",
                  hint="the child's gradient is np.dot(parent.gradient, jacobian)")
@@ -57,7 +60,7 @@ def node_log_sqrt(Node):
         f = Node(c.value + b.value, children)
         pairs = "[(b, 1), (c, 1)]" if b_first else "[(c, 1), (b, 1)]"
         graph = f"a = log x, b = a y, c = sqrt b, f = Node(c + b, {pairs})"
-        _backward(f, graph)
+        _backward(f, f"the graph {graph}")
         expect_close(b.gradient, 0.5 / np.sqrt(b.value) + 1.0,
                      f"b.gradient in {graph} (b reaches f directly and through c)", hint=_ORDER_HINT)
         for name, node, expected in (("x", x, 0.8915418452073699), ("y", y, 1.4691882405099876)):
@@ -102,8 +105,7 @@ def node_vectors_random(Node, seed):
     _backward(f, "the graph h = W x, a = tanh(h), f = sum(a*a) + u.h")
     expect_gradient(x.gradient, lambda t: np.sum(np.tanh(W @ t) ** 2) + u @ W @ t, x0,
                     "x.gradient for f = sum(tanh(W x)**2) + u.(W x), x of shape (3,)",
-                    hint="a vector's gradient is np.dot(parent.gradient, jacobian): a row vector times "
-                         "the (parent size x child size) Jacobian, summed over every parent")
+                    hint=f"{_DOT_ORDER_HINT}, summed over every parent")
 
 
 @guarded
@@ -134,10 +136,12 @@ def node_visits_once(Node, levels=8):
 
 
 def _backward(root, what):
-    """root.backward(); an error it raises also names the graph it ran on."""
+    """root.backward(); an error it raises also names the graph it ran on (`what`), and a
+    shape mismatch (a ValueError from numpy) gets the np.dot order hint."""
     try:
         call(root.backward, name="Node.backward")
     except AssertionError as error:
         if type(error) is not AssertionError:  # not implemented yet, tampering: as they are
             raise
-        raise AssertionError(f"on the graph {what}: {error}") from error
+        hint = f". Hint: {_DOT_ORDER_HINT}" if isinstance(error.__cause__, ValueError) else ""
+        raise AssertionError(f"on {what}: {error}{hint}") from error

@@ -4,6 +4,7 @@
 Answers are plain numpy: `backward(gy)` gets an ndarray and returns ndarrays. The checks call
 them that way (under no_grad, as the engine does) and then inside the engine, against central
 differences. Failures say which rows or columns are wrong, or that a gradient is transposed.
+The `l2_example` checks live in `_l2_checks`; the notebook calls them from here, like the rest.
 """
 import itertools
 import tracemalloc
@@ -12,18 +13,14 @@ import numpy as np
 
 from .. import ops
 from ..core import Variable, no_grad
-from ._arrays import matches, to_floats
+from ._answer_probes import known_slip
+from ._arrays import matches
+from ._l2_checks import (  # noqa: F401  (test cells call them as check.<name>)
+    l2_example_random, l2_example_value, reference_l2_example,
+)
 from ._own import require_own, use_or_reference as _use_or_reference
 from ._trust import guarded
 from .checks import call, expect_close, expect_gradient, expect_true, expect_type, rng
-
-
-def _reference_l2_example(W, x):
-    """f = ||W x||^2 and its gradients, through the reference engine."""
-    W, x = Variable(np.array(W, dtype=float)), Variable(np.array(x, dtype=float))
-    f = ops.sum((W @ x) ** 2)
-    f.backward()
-    return f.data, W.grad, x.grad
 
 
 def _probe_function(*arrays):
@@ -40,7 +37,7 @@ _REFERENCES = {
     "MatMul": (ops.MatMul, _probe_function(_SMALL, _SMALL)),
     "ReLU": (ops.ReLU, _probe_function(_SMALL)),
     "SoftmaxCrossEntropy": (ops.SoftmaxCrossEntropy, _probe_function(_SMALL, np.array([0, 1]))),
-    "l2_example": (_reference_l2_example, lambda f: f(_SMALL, np.ones(2))),
+    "l2_example": (reference_l2_example, lambda f: f(_SMALL, np.ones(2))),
 }
 # how the note names a stand-in written here (the others are named by where they live)
 _STAND_IN_NAMES = {"l2_example": "an l2_example computed by autograd_ref's engine"}
@@ -58,19 +55,6 @@ def use_or_reference(answer, name):
 def own(answer, name):
     """An answer that is autograd_ref's own `name` (imported, aliased, subclassed) earns nothing."""
     require_own(answer, _REFERENCES[name][0], name)
-
-
-def _slip(got, slips, default):
-    """The message of the first known wrong result `got` equals, else `default`."""
-    try:
-        got = to_floats(got)
-    except Exception:
-        return default
-    for wrong, message in slips:
-        wrong = to_floats(wrong)
-        if wrong.shape == got.shape and matches(got, wrong, 1e-6, 1e-9):
-            return message
-    return default
 
 
 def _backward(func, gy, name, count):
@@ -122,7 +106,7 @@ def _sum_to_hint(g, got, shape):
     slips += [(g.sum(axis=subset, keepdims=keep), f"your result is g.sum(axis={subset}, keepdims={keep}); {right}")
               for r in range(1, g.ndim + 1) for subset in itertools.combinations(range(g.ndim), r)
               for keep in (True, False)]
-    return _slip(got, slips, right)
+    return known_slip(got, slips, right)
 
 
 @guarded
@@ -155,21 +139,41 @@ def matmul_value(MatMul, x, W, gy):
     """MatMul()(x, W) is x @ W; backward(gy) is (gy @ W.T, x.T @ gy)."""
     x, W, gy = (np.array(a, dtype=float) for a in (x, W, gy))
     func = MatMul()
-    y = call(func, Variable(x), Variable(W), name="MatMul()")
+    y = _shape_errors_explained(
+        lambda: call(func, Variable(x), Variable(W), name="MatMul()"),
+        f"forward gets x of shape {x.shape} (N, D) and W of shape {W.shape} (D, H) and returns "
+        f"x @ W, of shape (N, H) = {(x @ W).shape}")
     expect_close(y, x @ W, f"MatMul forward with x of shape {x.shape} and W of shape {W.shape}",
                  hint="forward returns x @ W")
-    gx, gW = _backward(func, gy, "MatMul", 2)
+    gx, gW = _shape_errors_explained(lambda: _backward(func, gy, "MatMul", 2),
+                                     _matmul_shape_rule(x, W, gy))
     swapped = _shape_of(gx) == W.shape != x.shape and _shape_of(gW) == x.shape
     expect_true(not swapped,
                 "MatMul.backward returned (gW, gx): return the gradients in the order of "
                 "forward's inputs, (gx, gW)")
     ones = np.ones_like(gy)
-    _expect_gradient_array(gx, gy @ W.T, f"MatMul.backward: gx (x has shape {x.shape}, gy {gy.shape})", _slip(
+    _expect_gradient_array(gx, gy @ W.T, f"MatMul.backward: gx (x has shape {x.shape}, gy {gy.shape})", known_slip(
         gx, [(ones @ W.T, "multiply by the upstream gradient gy, not by ones")],
         f"gx has x's shape {x.shape}; the one product of gy {gy.shape} and W {W.shape} with that shape is gy @ W.T"))
-    _expect_gradient_array(gW, x.T @ gy, f"MatMul.backward: gW (W has shape {W.shape}, gy {gy.shape})", _slip(
+    _expect_gradient_array(gW, x.T @ gy, f"MatMul.backward: gW (W has shape {W.shape}, gy {gy.shape})", known_slip(
         gW, [(x.T @ ones, "multiply by the upstream gradient gy, not by ones")],
         f"gW has W's shape {W.shape}; the one product of x {x.shape} and gy {gy.shape} with that shape is x.T @ gy"))
+
+
+def _shape_errors_explained(run, rule):
+    """run(); if the answer raised a ValueError (numpy's shape mismatch), add the shape rule."""
+    try:
+        return run()
+    except AssertionError as error:
+        if type(error) is AssertionError and isinstance(error.__cause__, ValueError):
+            raise AssertionError(f"{error}. Hint: the shapes do not fit: {rule}") from error.__cause__
+        raise
+
+
+def _matmul_shape_rule(x, W, gy):
+    return (f"x is {x.shape}, W is {W.shape}, gy is {gy.shape}. Each gradient has its input's shape: "
+            f"gx = gy @ W.T is {gy.shape} @ {W.T.shape} -> {x.shape}, x's shape (N, D); "
+            f"gW = x.T @ gy is {x.T.shape} @ {gy.shape} -> {W.shape}, W's shape (D, H)")
 
 
 @guarded
@@ -196,7 +200,7 @@ def relu_value(ReLU, x, gy):
     expect_close(y, np.maximum(x, 0), f"ReLU forward at x={x!r:.60}", hint="forward returns np.maximum(x, 0)")
     gx = _backward(func, gy, "ReLU", 1)
     mask = x > 0
-    _expect_gradient_array(gx, gy * mask, f"ReLU.backward (x of shape {x.shape})", _slip(gx, [
+    _expect_gradient_array(gx, gy * mask, f"ReLU.backward (x of shape {x.shape})", known_slip(gx, [
         (mask, "multiply the 0/1 mask by the upstream gradient gy"),
         (gy * np.maximum(x, 0), "multiply gy by the 0/1 mask (x > 0), not by relu(x)"),
         (gy * (x < 0), "pass gy where x > 0 and block it where x < 0"),
@@ -256,7 +260,7 @@ def softmax_cross_entropy_value(SoftmaxCrossEntropy, x, t, gy=1.0):
     right = -log_p[np.arange(n), t]
     overflow = "; np.exp overflows: subtract each row's maximum before exp (log-sum-exp)"
     expect_close(loss, right.mean(), f"SoftmaxCrossEntropy forward ({where}, labels {t.tolist()})",
-                 rtol=1e-7, atol=1e-9, hint=_slip(loss, [
+                 rtol=1e-7, atol=1e-9, hint=known_slip(loss, [
                      (right.sum(), f"take the mean over the N = {n} rows, not the sum"),
                      (-right.mean(), "the loss is minus the log-probability of the right class"),
                  ], "loss = mean over rows of (log-sum-exp of the row) - (the row's logit at its label)"
@@ -266,11 +270,18 @@ def softmax_cross_entropy_value(SoftmaxCrossEntropy, x, t, gy=1.0):
                 f"None for them: `return gx, None` (got {type(gt).__name__} for t)")
     onehot = np.eye(x.shape[1])[t]
     p = _softmax(x)
-    _expect_gradient_array(gx, (p - onehot) * gy / n, f"SoftmaxCrossEntropy.backward: gx ({where}, gy={float(gy):g})", _slip(gx, [
-        ((p - onehot) * gy, f"the loss is a mean: divide by N = {n}"),
-        ((p - onehot) / n, "multiply by the upstream gradient gy"),
+    no_mean = f"the loss is a mean over the N = {n} rows: divide the gradient by N as well"
+    no_gy = (f"multiply by the upstream gradient gy (here {float(gy):g}): backward must scale its "
+             f"result by the gy it is given")
+    if abs(float(gy) * n - 1) < 1e-12:  # gy = 1/N: the two slips give the same numbers
+        no_mean = no_gy = f"multiply by gy and divide by N (here gy = 1/N = {float(gy):g}: one is missing)"
+    hint = known_slip(gx, [
+        ((p - onehot) * gy, no_mean),
+        ((p - onehot) / n, no_gy),
         (p * gy / n, "subtract the one-hot labels from the softmax"),
-    ], "gx = (softmax(x) - onehot(t)) * gy / N" + (overflow if np.abs(x).max() > 500 else "")))
+    ], "gx = (softmax(x) - onehot(t)) * gy / N" + (overflow if np.abs(x).max() > 500 else ""))
+    what = f"SoftmaxCrossEntropy.backward: gx ({where}, gy={float(gy):g})"
+    _expect_gradient_array(gx, (p - onehot) * gy / n, what, hint)
 
 
 @guarded
@@ -286,43 +297,3 @@ def softmax_cross_entropy_random(SoftmaxCrossEntropy, seed):
     gx, gt = _engine_grads(SoftmaxCrossEntropy, (x, t), 1.7, "(SoftmaxCrossEntropy()(x, t) * 1.7).backward")
     expect_gradient(gx, lambda xv: 1.7 * float(ops.SoftmaxCrossEntropy().forward(xv, t)), x,
                     "SoftmaxCrossEntropy in the engine: x.grad")
-
-
-# ---- l2_example -----------------------------------------------------------------------------
-
-@guarded
-def l2_example_value(l2_example, W, x, expected=None):
-    """l2_example(W, x) returns (f, dW, dx) for f = ||W x||^2 (checked against `expected`, or
-    against the closed form 2 q x^T, 2 W^T q with q = W x)."""
-    W, x = np.array(W, dtype=float), np.array(x, dtype=float)
-    kept = W.copy(), x.copy()
-    got = call(l2_example, W.copy(), x.copy(), name="l2_example")
-    expect_true(isinstance(got, (tuple, list)) and len(got) == 3,
-                f"l2_example must return three things (f, dW, dx), got {type(got).__name__} {got!r:.80}")
-    f, dW, dx = got
-    q = W @ x
-    if expected is None:
-        expected = (q @ q, 2 * np.outer(q, x), 2 * W.T @ q)
-    where = f"l2_example with W of shape {W.shape} and x of shape {x.shape}"
-    expect_close(f, expected[0], f"{where}: f", hint=_slip(f, [
-        (np.sqrt(q @ q), "f is the squared norm: the sum of the squares of q = W x, no square root")],
-        "q = W @ x, then f = sum(q ** 2)"))
-    expect_close(dW, expected[1], f"{where}: dW", hint=_slip(dW, [
-        (2 * np.outer(x, q), "dW = 2 q x^T, not 2 x q^T: dW has W's shape (rows of q, columns of x)")],
-        "df/dq = 2 q and dW = df/dq x^T (shape: (m, 1) times (1, n)); use W.grad after f.backward()"))
-    transposed_w = [(2 * W @ q, "dx = W^T (2 q): transpose W")] if W.shape[0] == W.shape[1] else []
-    expect_close(dx, expected[2], f"{where}: dx", hint=_slip(
-        dx, transposed_w, "dx = W^T (2 q) (shape: (n, m) times (m,)); use x.grad after f.backward()"))
-    expect_true(matches(W, kept[0], 0, 0) and matches(x, kept[1], 0, 0),
-                "l2_example changed the arrays it was given: wrap them in new Variables")
-
-
-@guarded
-def l2_example_random(l2_example, seed):
-    """Random square, tall and wide W against the closed form (and a repeated call)."""
-    generator = rng(seed)
-    for m, n in [(2, 2), (3, 2), (2, 4), (1, 3), (4, 1)]:
-        l2_example_value(l2_example, generator.normal(size=(m, n)), generator.normal(size=n))
-    W, x = generator.normal(size=(3, 3)), generator.normal(size=3)
-    for _ in range(2):  # gradients must not pile up from one call to the next
-        l2_example_value(l2_example, W, x)

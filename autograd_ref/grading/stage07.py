@@ -6,10 +6,11 @@ The `Node` checks live in `_node_checks`; the notebook calls them from here, lik
 """
 import numpy as np
 
-from .. import datasets, forward_mode, nn
+from .. import datasets, forward_mode, nn, ops
 from ..jacobians import chain_costs as reference_chain_costs
 from ..nodes import Node as ReferenceNode
-from ._arrays import to_floats
+from ._answer_probes import call_counting_functions
+from ._arrays import matches, to_floats
 from ._node_checks import (  # noqa: F401  (test cells call them as check.<name>)
     node_log_sqrt, node_shared_random, node_sin, node_starts_empty, node_vectors_random,
     node_visits_once, own_node,
@@ -58,6 +59,7 @@ _BINARY = [
     ("*", lambda u, v: u * v, "product rule: (u v)' = u' v + u v'"),
     ("/", lambda u, v: u / v, "quotient rule: (u / v)' = (u' v - u v') / v**2"),
 ]
+_REFLECTED = {"+": "__radd__", "-": "__rsub__", "*": "__rmul__", "/": "__rtruediv__"}
 _UNARY = [
     ("exp", np.exp, "exp(u)' = exp(u) u'"),
     ("log", np.log, "log(u)' = u' / u"),
@@ -74,15 +76,37 @@ def dual_rules(Dual, seed=None):
             for left, right in (((u, du), (v, dv)), ((u, du), c), (c, (v, dv))):
                 label = f"{_text(left)} {symbol} {_text(right)}"
                 reflected = not isinstance(left, tuple)
-                result = call(lambda: op(_operand(Dual, left), _operand(Dual, right)),
-                              name=f"(lambda: {label})")
+                operands = _operand(Dual, left), _operand(Dual, right)
+                result = _binary_call(lambda: op(*operands), label, symbol, (left, right))
+                _expect_unchanged(label, operands, (left, right))
                 along = lambda s: op(_nudged(left, s), _nudged(right, s))
                 _expect_dual(result, Dual, label, along, _rule_hint(rule, symbol, reflected))
         for name, fn, rule in _UNARY:
             label = f"Dual({abs(u):g}, {du:g}).{name}()"
-            result = call(lambda: getattr(Dual(abs(u), du), name)(), name=f"(lambda: {label})")
+            operand = Dual(abs(u), du)
+            result = call(lambda: getattr(operand, name)(), name=f"(lambda: {label})")
+            _expect_unchanged(label, (operand,), ((abs(u), du),))
             _expect_dual(result, Dual, label, lambda s: fn(abs(u) + s * du),
                          f"{rule}: multiply the local derivative by self.dot (chain rule)")
+
+
+def _binary_call(run, label, symbol, given):
+    """run(); an error with a plain number as an operand gets a hint on handling numbers."""
+    try:
+        return call(run, name=f"(lambda: {label})")
+    except AssertionError as error:
+        cause = error.__cause__
+        if type(error) is not AssertionError or not isinstance(cause, (AttributeError, TypeError)):
+            raise
+        if not isinstance(given[0], tuple) and "unsupported operand" in str(cause):
+            hint = (f"Python calls dual.{_REFLECTED[symbol]}(number) when the plain number is on the "
+                    f"left: define {_REFLECTED[symbol]}")
+        elif not all(isinstance(operand, tuple) for operand in given):
+            hint = ("a plain number has no .val or .dot: turn it into a constant Dual first, "
+                    "other = Dual.lift(other), which is Dual(other, 0.0)")
+        else:
+            raise
+        raise AssertionError(f"{error}. Hint: {hint}") from cause
 
 
 def _dual_examples(seed):
@@ -107,6 +131,23 @@ def _nudged(x, s):
 
 def _text(x):
     return f"Dual({x[0]:g}, {x[1]:g})" if isinstance(x, tuple) else f"{x:g}"
+
+
+def _expect_unchanged(label, operands, given):
+    """Every Dual operand still holds the (val, dot) it was made with."""
+    for operand, pair in zip(operands, given):
+        if not isinstance(pair, tuple):
+            continue  # a plain number cannot change
+        try:
+            now = to_floats([operand.val, operand.dot])
+        except (AttributeError, TypeError, ValueError):
+            continue  # not a pair of numbers: the value checks below say what is wrong
+        if now.shape != (2,):
+            continue
+        expect_true(matches(now, to_floats(pair), 0, 0),
+                    f"{label} changed its operand {_text(pair)}: afterwards it holds val={now[0]:g}, "
+                    f"dot={now[1]:g}. Dual operations must return a new Dual and leave their operands "
+                    f"unchanged: return Dual(new_val, new_dot) instead of assigning to self.val or self.dot")
 
 
 def _rule_hint(rule, symbol, reflected):
@@ -204,8 +245,10 @@ def train_mlp_learns_spiral(train_mlp, seed=0, **options):
     first, last = float(losses[0]), float(losses[-1])
     expect_true(bool(np.isfinite(last)) and last < first / 2,
                 f"the loss went from {first:.4g} (first epoch) to {last:.4g} (last epoch); it must end below "
-                f"half the first. Check the update p.data = p.data - lr * p.grad, and clear each "
-                f"parameter's grad before every backward (gradients accumulate)")
+                f"half the first. Likely causes, most common first: no cleargrad() on every parameter "
+                f"before each backward() (gradients pile up); an update other than "
+                f"p.data = p.data - lr * p.grad (a wrong sign, another step size, a parameter left out); "
+                f"weights drawn too large (divide by np.sqrt(n_in))")
     accuracy = _accuracy(predict, X, t)
     expect_true(accuracy > 0.8,
                 f"training accuracy is {accuracy:.3f}, it must be over 0.8: check that predict uses "
@@ -232,8 +275,23 @@ def train_mlp_options(train_mlp, seed):
     train_mlp_learns_spiral(train_mlp, seed=seed, hidden=20, batch_size=50, epochs=200)
 
 
+# Functions that keep a network linear in its input (the loss comes last, so it does not count)
+_AFFINE = {ops.MatMul, ops.Add, ops.Sub, ops.Neg, ops.Sum, ops.SumTo, ops.BroadcastTo, ops.Reshape,
+           ops.Transpose, ops.SoftmaxCrossEntropy}
+
+
 def _train(train_mlp, X, t, **options):
-    result = call(train_mlp, X, t, name="train_mlp", **options)
+    """train_mlp(X, t, **options) run through the engine: (predict, losses as floats)."""
+    result, engine_calls = call_counting_functions(train_mlp, X, t, name="train_mlp", **options)
+    expect_true(bool(engine_calls),
+                "train_mlp ran none of the engine's Functions: train through the engine. Build each "
+                "batch's loss from Variables with matmul, sigmoid (or tanh) and softmax_cross_entropy, "
+                "then call loss.backward() and read each parameter's grad")
+    ran = sorted(function.__name__ for function in engine_calls)
+    expect_true(not set(engine_calls) <= _AFFINE,
+                f"train_mlp's network is linear: the only engine Functions it ran were {', '.join(ran)}. "
+                f"A linear model draws straight boundaries and cannot separate the spiral's arms: the "
+                f"hidden layer needs sigmoid or tanh, h = sigmoid(matmul(X, W1) + b1)")
     expect_true(isinstance(result, (tuple, list)) and len(result) == 2,
                 f"train_mlp must return the pair (predict, losses), got {type(result).__name__}")
     predict, losses = result
