@@ -107,9 +107,9 @@ WRONG_DUPLICATES_IN_PLACE_SWAPPED = {
     """),
 }
 
-# Producers first (the forward order); stage 04's stack visits a function twice; only the
-# path through c = sqrt(b) in a chain rule written by hand.
-WRONG_FORWARD_ORDER_TWICE_ONE_PATH = {
+# A wrong topological_order (producers first), then right answers that use it: each later
+# exercise is graded with autograd_ref's topological_order and backward, so they pass.
+WRONG_ORDER_RIGHT_LATER_ANSWERS = {
     "topological_order": source("""
         def topological_order(output):
             seen, order = set(), []
@@ -126,25 +126,22 @@ WRONG_FORWARD_ORDER_TWICE_ONE_PATH = {
     """),
     "backward_general": source("""
         def backward_general(self):
-            self.grad = np.ones_like(self.data)
-            pending = [self.creator]
-            while pending:
-                f = pending.pop()
+            if self.grad is None:
+                self.grad = np.ones_like(self.data)
+            for f in topological_order(self):
                 gxs = f.backward(*[y.grad for y in f.outputs])
                 if not isinstance(gxs, tuple):
                     gxs = (gxs,)
                 for x, gx in zip(f.inputs, gxs):
                     x.grad = gx if x.grad is None else x.grad + gx
-                    if x.creator is not None:
-                        pending.append(x.creator)
     """),
     "log_sqrt_graph": source("""
         def log_sqrt_graph(x, y):
-            a = math.log(x)
-            b = a * y
-            f = math.sqrt(b) + b
-            dfdb = 1 / (2 * math.sqrt(b))
-            return f, dfdb * y / x, dfdb * a
+            x, y = Variable(np.array(float(x))), Variable(np.array(float(y)))
+            b = mul(log(x), y)
+            f = add(sqrt(b), b)
+            f.backward_general()
+            return f.data, x.grad, y.grad
     """),
 }
 
@@ -171,7 +168,7 @@ def graded():
     answer_sets = {
         "right": RIGHT,
         "duplicates/in place/swapped": WRONG_DUPLICATES_IN_PLACE_SWAPPED,
-        "forward order/twice/one path": WRONG_FORWARD_ORDER_TWICE_ONE_PATH,
+        "wrong order, right later answers": WRONG_ORDER_RIGHT_LATER_ANSWERS,
         "reference/tampering": REFERENCE_AND_TAMPERING,
     }
     return {label: run_with_answers(STAGE, answers) for label, answers in answer_sets.items()}
@@ -184,13 +181,19 @@ def test_right_answers_written_differently_pass_every_test(graded):
 
 
 @pytest.mark.notebooks
+def test_later_answers_are_graded_without_the_earlier_ones(graded):
+    results = graded["wrong order, right later answers"]
+    assert not results["test_topological_order"].passed
+    for test in ("test_backward_general", "test_log_sqrt_graph"):
+        assert results[test].passed, results[test].message
+
+
+@pytest.mark.notebooks
 @pytest.mark.parametrize("label, test, error, phrase", [
     ("duplicates/in place/swapped", "test_topological_order", "AssertionError", "appears more than once"),
     ("duplicates/in place/swapped", "test_backward_general", "AssertionError", "changes an array in place"),
     ("duplicates/in place/swapped", "test_log_sqrt_graph", "AssertionError", "are swapped"),
-    ("forward order/twice/one path", "test_topological_order", "AssertionError", "which uses its output"),
-    ("forward order/twice/one path", "test_backward_general", "AssertionError", "ran 2 times"),
-    ("forward order/twice/one path", "test_log_sqrt_graph", "AssertionError", "b is used twice"),
+    ("wrong order, right later answers", "test_topological_order", "AssertionError", "which uses its output"),
     ("reference/tampering", "test_topological_order", "ReferenceAnswerError", "autograd_ref's own"),
     ("reference/tampering", "test_backward_general", "ReferenceAnswerError", "Variable.backward"),
     ("reference/tampering", "test_log_sqrt_graph", "TamperingError", "numpy.allclose"),
@@ -318,14 +321,125 @@ def test_invalid_orders_fail_saying_why(order, phrase):
         check.topological_order_on_random_graphs(order, seed=2, count=30)
 
 
+def grade_backward_general(answer, seed=3, count=30):
+    """The checks test_backward_general runs, in its order."""
+    from autograd_ref.grading import stage05 as check
+    from autograd_ref.stages import general
+    check.own_backward_general(answer)
+    x = general.Variable(np.array(3.0))
+    check.run_backward_general(answer, general.add(x, x), "y = add(x, x)")
+    check.run_backward_general(answer, check.diamond()["y"], "the diamond")
+    check.no_gradient_changed_in_place(answer)
+    check.two_outputs_both_used(answer)
+    check.backward_general_on_random_graphs(answer, seed=seed, count=count)
+
+
 @pytest.mark.grading
 def test_a_private_copy_may_be_updated_in_place():
+    grade_backward_general(_backward_with(_copy_then_add_in_place))
+
+
+def _breadth_first(output):
+    """Each function once, but level by level: not a topological order in general."""
+    order, seen, queue = [], set(), [output.creator]
+    while queue:
+        f = queue.pop(0)
+        if f not in seen:
+            seen.add(f)
+            order.append(f)
+            queue.extend(x.creator for x in f.inputs if x.creator is not None)
+    return order
+
+
+def _backward_in(order, call_backward=lambda f: f.backward(*[y.grad for y in f.outputs]),
+                 wrap=True, seed=True):
+    """A backward_general visiting order(self), calling call_backward(f) for each function."""
+    def backward_general(self):
+        if seed and self.grad is None:
+            self.grad = np.ones_like(self.data)
+        for f in order(self):
+            gxs = call_backward(f)
+            if wrap and not isinstance(gxs, tuple):
+                gxs = (gxs,)
+            for x, gx in zip(f.inputs, gxs):
+                x.grad = gx if x.grad is None else x.grad + gx
+    return backward_general
+
+
+def _stage_04_stack(self):
+    """Stage 04's loop with accumulation: a function reached twice runs twice."""
+    self.grad = np.ones_like(self.data)
+    pending = [self.creator]
+    while pending:
+        f = pending.pop()
+        gxs = f.backward(*[y.grad for y in f.outputs])
+        gxs = gxs if isinstance(gxs, tuple) else (gxs,)
+        for x, gx in zip(f.inputs, gxs):
+            x.grad = gx if x.grad is None else x.grad + gx
+            if x.creator is not None:
+                pending.append(x.creator)
+
+
+@pytest.mark.grading
+@pytest.mark.parametrize("answer, phrase", [
+    (_stage_04_stack, "ran 2 times"),
+    (_backward_in(_by_generation, wrap=False),
+     "returned a single gradient, float64 8: a function with one input returns one gradient; "
+     "wrap it: `if not isinstance(gxs, tuple): gxs = (gxs,)`"),
+    (_backward_in(_by_generation, lambda f: f.backward(f.outputs[0].grad)),
+     "1 gradient went to the backward of `s, d = sumanddifference(x, y)`, which has 2 outputs"),
+    (_backward_in(_breadth_first), "in an order where each comes after all functions using its outputs"),
+])
+def test_backward_general_slips_are_named(answer, phrase):
+    with pytest.raises(AssertionError) as failure:
+        grade_backward_general(answer)
+    assert phrase in str(failure.value)
+    assert "sum of both gradients" not in str(failure.value)
+
+
+@pytest.mark.grading
+def test_a_function_run_before_all_users_of_its_output_is_named():
     from autograd_ref.grading import stage05 as check
-    answer = _backward_with(_copy_then_add_in_place)
-    check.own_backward_general(answer)
-    check.each_function_runs_once(answer)
-    check.no_gradient_changed_in_place(answer)
-    check.backward_general_on_random_graphs(answer, seed=3, count=30)
+    from autograd_ref.stages import general
+    x = general.Variable(np.array(0.5))
+    a = general.exp(x)
+    y = general.add(general.square(general.square(a)), a)
+    x.name, a.name, y.name = "x", "a", "y"
+    with pytest.raises(AssertionError) as failure:  # a.grad is 1 there, but not complete
+        check.run_backward_general(_backward_in(_breadth_first), y, "y = add(square(square(a)), a)")
+    assert "the backward of `a = exp(x)` ran before that of `? = square(a)`" in str(failure.value)
+    assert "so its gradient was not complete yet" in str(failure.value)
+
+
+@pytest.mark.grading
+def test_a_missing_seed_is_named():
+    from autograd_ref.grading import stage05 as check
+    unseeded = _backward_in(_by_generation, seed=False)
+    with pytest.raises(AssertionError, match="self.grad was never set: begin with `if self.grad is None"):
+        check.run_backward_general(unseeded, check.diamond()["y"], "the diamond")
+
+
+_USES_THE_NOTEBOOKS_ORDER = source("""
+    visit_in = topological_order  # an alias is swapped too
+
+    def backward_general(self):
+        if self.grad is None:
+            self.grad = np.ones_like(self.data)
+        for f in visit_in(self):
+            gxs = f.backward(*[y.grad for y in f.outputs])
+            gxs = gxs if isinstance(gxs, tuple) else (gxs,)
+            for x, gx in zip(f.inputs, gxs):
+                x.grad = gx if x.grad is None else x.grad + gx
+""")
+
+
+@pytest.mark.grading
+@pytest.mark.parametrize("wrong_order", [_breadth_first, _first_inputs_only, lambda y: _by_generation(y) * 2])
+def test_backward_general_is_graded_with_the_reference_order(wrong_order):
+    notebook = {"np": np, "topological_order": wrong_order}
+    exec(_USES_THE_NOTEBOOKS_ORDER, notebook)
+    grade_backward_general(notebook["backward_general"], count=10)
+    assert notebook["topological_order"] is wrong_order and notebook["visit_in"] is wrong_order
 
 
 @pytest.mark.grading
@@ -360,6 +474,68 @@ def test_log_sqrt_graph_accepts_variables_arrays_and_floats(wrap):
     from autograd_ref.grading import stage05 as check
     check.log_sqrt_graph_at(_log_sqrt(wrap), 3, 2)
     check.log_sqrt_graph_on_random_inputs(_log_sqrt(wrap), seed=5, count=5)
+
+
+def _closed_form(x, y):
+    b = y * math.log(x)
+    dfdb = 1 + 1 / (2 * math.sqrt(b))
+    return math.sqrt(b) + b, dfdb * y / x, dfdb * math.log(x)
+
+
+def _engine_forward_only(x, y):
+    from autograd_ref.stages import general
+    vx, vy = general.Variable(np.array(x)), general.Variable(np.array(y))
+    b = general.mul(general.log(vx), vy)
+    f = general.add(general.sqrt(b), b)
+    return (f.data, *_closed_form(x, y)[1:])
+
+
+@pytest.mark.grading
+@pytest.mark.parametrize("answer, phrase", [
+    (_closed_form, "none of the engine's Log, Mul, Sqrt, Add ran"),
+    (_engine_forward_only, "Log.backward, Mul.backward, Sqrt.backward, Add.backward never ran"),
+])
+def test_log_sqrt_graph_must_run_through_the_engine(answer, phrase):
+    from autograd_ref.grading import stage05 as check
+    with pytest.raises(AssertionError) as failure:
+        check.log_sqrt_graph_at(answer, 3.0, 2.0)
+    assert phrase in str(failure.value) and "the numbers are right" in str(failure.value)
+
+
+_THROUGH_BACKWARD_GENERAL = source("""
+    def log_sqrt_graph(x, y):
+        x, y = Variable(np.array(float(x))), Variable(np.array(float(y)))
+        b = mul(log(x), y)
+        f = add(sqrt(b), b)
+        f.backward_general()
+        for fn in topological_order(f):  # the earlier answer, used directly too
+            pass
+        return f.data, x.grad, y.grad
+""")
+
+
+@pytest.mark.grading
+@pytest.mark.parametrize("attached", [True, False])
+def test_log_sqrt_graph_is_graded_with_the_reference_backward(attached):
+    from autograd_ref.grading import stage05 as check
+    from autograd_ref.stages import general
+
+    def broken(self):
+        raise RuntimeError("a broken backward_general")
+
+    notebook = {"np": np, "topological_order": _first_inputs_only}
+    for name in ("Variable", "mul", "log", "add", "sqrt"):
+        notebook[name] = getattr(general, name)
+    exec(_THROUGH_BACKWARD_GENERAL, notebook)
+    if attached:
+        general.Variable.backward_general = broken
+    try:
+        check.log_sqrt_graph_at(notebook["log_sqrt_graph"], 3.0, 2.0)
+        check.log_sqrt_graph_on_random_inputs(notebook["log_sqrt_graph"], seed=6, count=3)
+        assert vars(general.Variable).get("backward_general") is (broken if attached else None)
+        assert notebook["topological_order"] is _first_inputs_only
+    finally:
+        vars(general.Variable).get("backward_general") and delattr(general.Variable, "backward_general")
 
 
 @pytest.mark.grading

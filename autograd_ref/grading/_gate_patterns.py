@@ -3,6 +3,7 @@
 A gate pattern gives, for a gate: its name, autograd_ref's reference class, the names of its
 inputs and upstream gradients, the right forward and backward, and the wrong answers worth
 naming: slips(...) lists (formula, values, advice), forward_slips(...) lists (values, advice).
+For neuron_circuit: the gates it is built from, counting stand-ins for them, and its slips.
 """
 import numpy as np
 
@@ -171,6 +172,45 @@ def neuron_slips(w, x):
     return [
         ([x[0], x[1], 1.0, w[0], w[1]], "the sigmoid gate's local gradient is missing: start the "
          "backward pass with sigmoid_gate.backward(1.0) and pass its result on"),
-        ([w[0] * local, w[1] * local, local, x[0] * local, x[1] * local], "the multiply gates did "
-         "not swap: w_i gets x_i times the upstream gradient, and x_i gets w_i times it"),
+        ([w[0] * local, w[1] * local, local, x[0] * local, x[1] * local], "each dw_i came out as "
+         "w_i times the upstream gradient: w_i and x_i are swapped. A multiply gate's backward "
+         "returns the gradients in the order forward took its inputs: after "
+         "`gate.forward(w0, x0)`, unpack `dw0, dx0 = gate.backward(dp0)`"),
     ]
+
+
+# The gates neuron_circuit is built from. While it is checked, counting copies of autograd_ref's
+# gates stand in for the notebook's, so that a wrong gate costs points only in its own test.
+NEURON_GATES = (Multiply, Add, Sigmoid)
+NEURON_RECIPE = ("make one gate object per use (two MultiplyGates, two AddGates, one "
+                 "SigmoidGate), call their forward left to right, then their backward right to "
+                 "left starting from sigmoid_gate.backward(1.0)")
+
+
+def counting(spec, calls):
+    """autograd_ref's gate of `spec`, also appending (gate name, gate object, method name) to
+    calls on every forward and backward."""
+    class Counting(spec.reference):
+        def forward(self, *inputs):
+            calls.append((spec.name, self, "forward"))
+            return super().forward(*inputs)
+
+        def backward(self, *douts):
+            calls.append((spec.name, self, "backward"))
+            return super().backward(*douts)
+
+    Counting.__name__ = Counting.__qualname__ = spec.name
+    return Counting
+
+
+def gate_steps_skipped(calls):
+    """The `Gate.method`s of NEURON_GATES that calls does not show."""
+    done = {(name, method) for name, _, method in calls}
+    return [f"{spec.name}.{method}" for spec in NEURON_GATES for method in ("forward", "backward")
+            if (spec.name, method) not in done]
+
+
+def reused_gate(calls):
+    """The name of a gate whose one object ran forward more than once, else None."""
+    forwards = [(name, id(gate)) for name, gate, method in calls if method == "forward"]
+    return next((name for name, key in forwards if forwards.count((name, key)) > 1), None)

@@ -3,6 +3,10 @@
 Each gate check runs forward then backward on a fresh gate object and, when the gradients are
 wrong, names the gate pattern that was missed ("MultiplyGate.backward returned (x*dz, y*dz):
 each input's gradient is the *other* input times dz").
+
+neuron_circuit is graded on its own: while it runs, counting copies of autograd_ref's gates
+stand in for the notebook's MultiplyGate, AddGate and SigmoidGate, so a wrong gate costs points
+only in its own test, and the count shows whether the neuron was built from the gates at all.
 """
 import numpy as np
 
@@ -10,6 +14,7 @@ from .. import gates
 from ..core import Variable
 from . import _gate_patterns as patterns
 from ._arrays import matches, to_floats
+from ._stand_ins import stand_ins
 from . import call, expect_close, expect_gradient, expect_true, guarded, rng, short_repr
 from . import require_own as _require_own
 from . import use_or_reference as _use_or_reference
@@ -227,9 +232,9 @@ def neuron_or_reference(answer):
 @guarded
 def neuron_circuit(answer, w, x, f, dw, dx):
     """neuron_circuit(w, x) must give the numbers f, dw, dx (the contract's example)."""
-    got_f, got_dw, got_dx = _neuron_result(answer, w, x)
+    got_f, got_dw, got_dx, calls = _neuron_result(answer, w, x)
     where = f"neuron_circuit(w={short_repr(list(w))}, x={short_repr(list(x))})"
-    hint = _neuron_slip(got_f, got_dw, got_dx, w, x)
+    hint = _neuron_slip(got_f, got_dw, got_dx, w, x, calls)
     expect_close(got_f, f, f"{where}: f", hint=hint)
     expect_close(got_dw, dw, f"{where}: dw", rtol=1e-6, atol=1e-8, hint=hint)
     expect_close(got_dx, dx, f"{where}: dx", rtol=1e-6, atol=1e-8, hint=hint)
@@ -241,9 +246,9 @@ def neuron_circuit_random(answer, seed):
     generator = rng(seed)
     for kind in (list, tuple, _array, list):
         w, x = generator.uniform(-3, 3, size=3), generator.uniform(-3, 3, size=2)
-        got_f, got_dw, got_dx = _neuron_result(answer, kind(w.tolist()), kind(x.tolist()))
+        got_f, got_dw, got_dx, calls = _neuron_result(answer, kind(w.tolist()), kind(x.tolist()))
         where = f"neuron_circuit(w={short_repr(w)}, x={short_repr(x)})"
-        hint = _neuron_slip(got_f, got_dw, got_dx, w, x)
+        hint = _neuron_slip(got_f, got_dw, got_dx, w, x, calls)
         expect_close(got_f, patterns.neuron(w, x), f"{where}: f", hint=hint)
         for i in range(3):
             expect_gradient(got_dw[i], lambda t: patterns.neuron(_with(w, i, t), x), w[i], f"{where}: dw[{i}]", hint=hint)
@@ -252,7 +257,13 @@ def neuron_circuit_random(answer, seed):
 
 
 def _neuron_result(answer, w, x):
-    result = call(answer, w, x, name="neuron_circuit")
+    """(f, dw, dx, gate calls) of neuron_circuit(w, x), run with counting reference gates in
+    place of the notebook's; fails unless it returned three things of the right sizes and
+    ran forward and backward of each kind of gate."""
+    calls = []
+    counting_gates = {spec.name: patterns.counting(spec, calls) for spec in patterns.NEURON_GATES}
+    with stand_ins(answer, counting_gates):
+        result = call(answer, w, x, name="neuron_circuit")
     expect_true(isinstance(result, (tuple, list)) and len(result) == 3,
                 f"neuron_circuit must return three things (f, dw, dx), got {short_repr(result)}")
     f, dw, dx = result
@@ -261,19 +272,28 @@ def _neuron_result(answer, w, x):
                 "the order is (f, dw, dx), dw = [dw0, dw1, dw2] for the three weights")
     expect_true(sizes == [3, 2], f"neuron_circuit must return dw with 3 numbers (dw0, dw1, "
                 f"dw2) and dx with 2 (dx0, dx1); got {short_repr(dw)} and {short_repr(dx)}")
-    return f, to_floats(dw).reshape(3), to_floats(dx).reshape(2)
+    skipped = patterns.gate_steps_skipped(calls)
+    unused = ("no MultiplyGate, AddGate or SigmoidGate ran" if not calls
+              else f"{', '.join(skipped)} never ran")
+    expect_true(not skipped, f"neuron_circuit must be built from the gates above, but {unused}: "
+                f"{patterns.NEURON_RECIPE}, and return the gradients the gates give")
+    return f, to_floats(dw).reshape(3), to_floats(dx).reshape(2), calls
 
 
-def _neuron_slip(f, dw, dx, w, x):
-    """The gate mistake that explains the answer, when there is one."""
+def _neuron_slip(f, dw, dx, w, x, calls):
+    """The mistake that explains the answer, when there is one."""
+    reused = patterns.reused_gate(calls)
+    if reused:
+        return (f"one {reused} object ran forward twice; a gate keeps only the values of its "
+                f"latest forward, so make a new gate object for each use")
     got = _array([*dw, *dx], dtype=float)
     for values, advice in patterns.neuron_slips(w, x):
         if _close(got, _array(values, dtype=float)):
             return advice
     if _close(f, patterns.weighted_sum(w, x)):
         return "f is the sigmoid of the sum: f = sigmoid(w0*x0 + w1*x1 + w2)"
-    return ("make sure your gates pass their own tests first; then run forward left to right "
-            "and backward right to left from 1.0, one gate at a time")
+    return (f"{patterns.NEURON_RECIPE}; each backward takes the gradient of its gate's output "
+            f"and returns those of its inputs, in the order forward took them")
 
 
 # ---- small helpers -------------------------------------------------------------------------
