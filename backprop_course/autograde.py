@@ -1,0 +1,146 @@
+"""Autograde a class: find the submissions, grade them in parallel, record every grade.
+
+Workers only read a snapshot of the gradebook; this process is the only writer and records
+one submission at a time with nbgrader's own SaveAutoGrades, so sqlite never sees two writers
+and the scores are nbgrader's. Every submission gets a status in its autograded notebook's
+metadata (`backprop_course`), which feedback and report read.
+"""
+import copy
+import shutil
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
+import nbformat
+from nbgrader import utils
+from nbgrader.api import Gradebook
+
+from . import contract
+from .config import CourseError, course_directory, stage_path
+from .grader import Submission, nbgrader_resources, nbgrader_steps, run_preprocessors
+from .pool import grade_in_pool, grade_in_process
+from .release import generate_student_notebooks, released_stages
+
+
+def autograde(config, stages=None, students=None, jobs=1, log_file=None, on_result=None, on_start=None):
+    """Grade submitted/ (the given stages and students, default all); return the `Graded` results."""
+    with tempfile.TemporaryDirectory(prefix="backprop-autograde-") as scratch:
+        submissions = find_submissions(config, stages, students)
+        stages = sorted({submission.stage for submission in submissions})
+        templates = register_stages(config, stages, Path(scratch))
+        for submission in submissions:
+            prepare_workdir(config, submission)
+        grader_arguments = (config, templates, snapshot(database_url(config), Path(scratch)))
+        if on_start:
+            on_start(submissions)
+        if jobs == 1:
+            results = grade_in_process(submissions, grader_arguments, log_file)
+        else:
+            results = grade_in_pool(submissions, grader_arguments, jobs, log_file)
+        recorder = Recorder(config, templates)
+        graded = []
+        for result in results:
+            recorder.record(result)
+            graded.append(replace(result, notebook=None))
+            if on_result:
+                on_result(result)
+    return sorted(graded, key=lambda result: (result.student, result.stage))
+
+
+def database_url(config):
+    return course_directory(config).db_url
+
+
+def find_submissions(config, stages=None, students=None):
+    """Every submitted/<student>/<stage> folder for the stages and students asked for."""
+    submitted = Path(course_directory(config).root) / course_directory(config).submitted_directory
+    everyone = sorted(path.name for path in submitted.glob("*") if path.is_dir())
+    unknown = sorted(set(students or []) - set(everyone))
+    if unknown:
+        raise CourseError(f"no submissions from {', '.join(unknown)} in {submitted}")
+    stages = released_stages(config, stages)
+    found = []
+    for student in students or everyone:
+        for folder in sorted(path for path in (submitted / student).glob("*") if path.is_dir()):
+            if folder.name in stages:
+                workdir = stage_path(config, "autograded", student, folder.name)
+                found.append(Submission(student, folder.name, folder / f"{folder.name}.ipynb", workdir))
+    if not found:
+        raise CourseError(f"nothing to grade: no submitted/<student>/<stage>/ folders in {submitted.parent}")
+    return found
+
+
+def register_stages(config, stages, scratch):
+    """Record the stages in the gradebook (nbgrader generate_assignment); return the student versions' paths."""
+    config = copy.deepcopy(config)
+    config.CourseDirectory.release_directory = str(scratch / "release")
+    paths = generate_student_notebooks(stages, config, register=True)
+    return dict(zip(stages, paths))
+
+
+def prepare_workdir(config, submission):
+    """A fresh autograded/<student>/<stage> with the student's other files, then the course's (as nbgrader)."""
+    coursedir = course_directory(config)
+    shutil.rmtree(submission.workdir, ignore_errors=True)
+    submission.workdir.mkdir(parents=True)
+    source = stage_path(config, "source", ".", submission.stage)
+    for folder in (submission.path.parent, source):
+        for name in utils.find_all_files(str(folder), coursedir.ignore + ["*.ipynb"]):
+            target = submission.workdir / Path(name).relative_to(folder)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(name, target)
+
+
+def snapshot(db_url, scratch):
+    """A read-only copy of an sqlite gradebook for the workers; other databases are shared as they are."""
+    prefix = "sqlite:///"
+    if not db_url.startswith(prefix):
+        return db_url
+    copied = scratch / "gradebook-snapshot.db"
+    shutil.copy(db_url[len(prefix):], copied)
+    return prefix + str(copied)
+
+
+class Recorder:
+    """Writes graded submissions into the gradebook and autograded/, one at a time."""
+
+    def __init__(self, config, templates):
+        self.config = config
+        self.coursedir = course_directory(config)
+        self.templates = templates
+        _, self.after_execute = nbgrader_steps(config)
+
+    def record(self, graded):
+        folder = stage_path(self.config, "submitted", graded.student, graded.stage)
+        submission = Submission(graded.student, graded.stage, folder / f"{graded.stage}.ipynb",
+                                stage_path(self.config, "autograded", graded.student, graded.stage))
+        self.create_submission(submission)
+        if graded.notebook is None:
+            notebook = nbformat.read(self.templates[graded.stage], as_version=4)
+            self.give_zero(submission)
+        else:
+            resources = nbgrader_resources(submission, self.coursedir.db_url)
+            notebook = nbformat.reads(graded.notebook, as_version=4)
+            notebook, _ = run_preprocessors(self.after_execute, notebook, resources, self.config)
+        notebook.metadata[contract.METADATA_KEY] = {"status": graded.status, "notes": graded.notes}
+        submission.workdir.mkdir(parents=True, exist_ok=True)
+        nbformat.write(notebook, submission.workdir / f"{graded.stage}.ipynb")
+
+    def gradebook(self):
+        return Gradebook(self.coursedir.db_url, self.coursedir.course_id)
+
+    def create_submission(self, submission):
+        timestamp = self.coursedir.get_existing_timestamp(str(submission.path.parent))
+        extra = {"timestamp": timestamp} if timestamp else {}
+        with self.gradebook() as gradebook:
+            gradebook.update_or_create_student(submission.student)
+            gradebook.update_or_create_submission(submission.stage, submission.student, **extra)
+
+    def give_zero(self, submission):
+        """Nothing could be run: every test scores 0, as nbgrader does for a missing notebook."""
+        with self.gradebook() as gradebook:
+            notebook = gradebook.find_submission_notebook(submission.stage, submission.stage, submission.student)
+            for grade in notebook.grades:
+                grade.auto_score = 0
+                grade.needs_manual_grade = False
+            gradebook.db.commit()

@@ -1,0 +1,214 @@
+"""The `backprop-course` command: release, validate, autograde, feedback, report, demo.
+
+Exit codes: 0 all good, 1 something failed (a test, a check, a notebook nbgrader could not
+process), 2 the command could not run (bad arguments, no such course or notebook).
+"""
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from . import contract
+from .config import COURSE_ROOT, CONFIG_FILE, CourseError, load_config
+from .console import log_to_file
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+LOG_NAME = "backprop-course.log"
+NOTES_SHOWN = 3  # per submission on the terminal; all of them go into the feedback
+
+
+def course_config(args, root=None):
+    return load_config(root or args.course, args.db_url, args.timeout)
+
+
+def log_file(args, root=None):
+    if args.log:
+        return Path(args.log).resolve()
+    if args.command == "validate":  # students run it: keep their folder clean
+        return Path(tempfile.gettempdir()) / "backprop-course-validate.log"
+    return Path(root or args.course).resolve() / LOG_NAME
+
+
+def release(args, root=None):
+    from .release import check_release, generate_student_notebooks
+
+    config = course_config(args, root)
+    for path in generate_student_notebooks(args.stages, config):
+        print(f"wrote {path}")
+    if args.no_check:
+        return EXIT_OK
+    print("checking: every instructor notebook earns all its points, every student notebook none ...")
+    problems = check_release(config, args.stages, jobs=args.jobs or default_jobs(), log_file=log_file(args, root))
+    for problem in problems:
+        print(f"  PROBLEM {problem}")
+    print("release check failed" if problems else "release check passed")
+    return EXIT_FAILED if problems else EXIT_OK
+
+
+def validate(args):
+    from traitlets.config import Config
+
+    from .validate import validate_notebooks
+
+    missing = [path for path in args.notebooks if not Path(path).is_file()]
+    if missing:
+        raise CourseError(f"no such notebook: {', '.join(missing)}")
+    config = course_config(args) if (Path(args.course) / CONFIG_FILE).exists() else Config()
+    if args.timeout:
+        config.Execute.timeout = args.timeout
+    log = log_file(args)
+    with open(log, "a") as kernel_log:
+        results = validate_notebooks(args.notebooks, config, log=kernel_log)
+    for result in results:
+        print("\n".join(result.lines()))
+    failed = [result for result in results if not result.passed]
+    print(f"{len(results) - len(failed)} of {len(results)} notebooks pass" + (f" (details: {log})" if failed else ""))
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def default_jobs():
+    from .pool import default_jobs
+
+    return default_jobs()
+
+
+def autograde(args, root=None):
+    from .autograde import autograde
+    from .console import ProgressBar
+    from .report import collect, student_table
+
+    config = course_config(args, root)
+    log = log_file(args, root)
+    jobs = args.jobs or default_jobs()
+    progress = {}
+
+    def start(submissions):
+        print(f"grading {len(submissions)} submissions with {min(jobs, len(submissions))} workers (log: {log})")
+        progress["bar"] = ProgressBar(len(submissions))
+
+    def advance(graded):
+        progress["bar"].advance(f"{graded.student}/{graded.stage}")
+
+    results = autograde(config, args.stages, args.student, jobs=jobs, log_file=log, on_start=start, on_result=advance)
+    print(student_table(collect(config)))
+    noted = [result for result in results if result.status != "ok" or result.notes]
+    if noted:
+        print("\nwhat the grader saw:")
+    for result in noted:
+        notes = result.notes or ["-"]
+        for note in notes[:NOTES_SHOWN]:
+            print(f"  {result.student}/{result.stage} [{result.status}] {note[:160]}")
+        if len(notes) > NOTES_SHOWN:
+            print(f"  {result.student}/{result.stage} ... {len(notes) - NOTES_SHOWN} more in its autograded notebook")
+    seconds = progress["bar"].seconds()
+    print(f"graded {len(results)} submissions in {seconds:.1f} s ({seconds / len(results):.2f} s each)")
+    return EXIT_FAILED if any(result.status == "failed" for result in results) else EXIT_OK
+
+
+def feedback(args, root=None):
+    from .feedback import generate_feedback
+
+    pages, failures = generate_feedback(course_config(args, root), args.stages, args.student,
+                                        jobs=args.jobs or default_jobs())
+    for failure in failures:
+        print(f"  PROBLEM {failure}")
+    folder = Path(root or args.course).resolve() / "feedback"
+    print(f"wrote {len(pages)} feedback pages in {folder} (hidden tests removed)")
+    return EXIT_FAILED if failures else EXIT_OK
+
+
+def report(args, root=None):
+    from .report import report
+
+    text, csv_path, png_path = report(course_config(args, root), args.output)
+    print(text)
+    print(f"\nwrote {csv_path}\nwrote {png_path}")
+    return EXIT_OK
+
+
+def demo(args):
+    from .demo import prepare_demo_course
+
+    root = prepare_demo_course(args.folder)
+    log_to_file(log_file(args, root))
+    print(f"demo course: {root} (the bundled sample class is in {root / 'submitted'})\n")
+    args.stages, args.student, args.output, args.no_check = [], [], None, False
+    codes = []
+    for title, step in (("release", release), ("autograde", autograde), ("feedback", feedback), ("report", report)):
+        print(f"== {title} ==")
+        started = time.monotonic()
+        codes.append(step(args, root))
+        print(f"({title}: {time.monotonic() - started:.1f} s)\n")
+    print(f"""everything is in {root}:
+  student notebooks  {root / 'release'}
+  submissions        {root / 'submitted'}
+  autograded         {root / 'autograded'}
+  feedback (HTML)    {root / 'feedback'}
+  grades             {root / 'grades.csv'}, {root / 'grades.png'}
+  gradebook          {root / 'gradebook.db'}
+  log                {log_file(args, root)}""")
+    return max(codes)
+
+
+def build_parser():
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--course", default=str(COURSE_ROOT), help="course folder (default: %(default)s)")
+    common.add_argument("--db-url", help="gradebook URL, e.g. postgresql://user@host/db (default: sqlite in the course)")
+    common.add_argument("--timeout", type=int, help="seconds a cell may run (default: the course's, 60)")
+    common.add_argument("--log", help=f"log file (default: <course>/{LOG_NAME})")
+    parser = argparse.ArgumentParser(prog="backprop-course",
+                                     description="Instructor tools for the backprop course (nbgrader inside).")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    stages = {"nargs": "*", "metavar": "STAGE", "help": f"default: all ({', '.join(contract.STAGES)})"}
+    jobs = {"type": int, "help": "grading processes (default: cores + 1, fastest measured)"}
+    students = {"action": "append", "metavar": "ID", "help": "only this student (repeatable)"}
+
+    command = commands.add_parser("release", parents=[common], help="regenerate the student notebooks and prove them")
+    command.add_argument("stages", **stages)
+    command.add_argument("--no-check", action="store_true", help="only regenerate, skip grading the results")
+    command.add_argument("--jobs", **jobs)
+    command.set_defaults(run=release)
+
+    command = commands.add_parser("validate", parents=[common], help="run notebooks and say which exercises pass (exit 1 if any fails)")
+    command.add_argument("notebooks", nargs="+", metavar="NOTEBOOK")
+    command.set_defaults(run=validate)
+
+    command = commands.add_parser("autograde", parents=[common], help="grade submitted/ in parallel into the gradebook")
+    command.add_argument("stages", **stages)
+    command.add_argument("--jobs", **jobs)
+    command.add_argument("--student", **students)
+    command.set_defaults(run=autograde)
+
+    command = commands.add_parser("feedback", parents=[common], help="HTML feedback per student, without hidden tests")
+    command.add_argument("stages", **stages)
+    command.add_argument("--student", **students)
+    command.add_argument("--jobs", **jobs)
+    command.set_defaults(run=feedback)
+
+    command = commands.add_parser("report", parents=[common], help="grades.csv, a summary table and grades.png")
+    command.add_argument("--output", help="folder for grades.csv and grades.png (default: the course folder)")
+    command.set_defaults(run=report)
+
+    command = commands.add_parser("demo", parents=[common], help="release, autograde, feedback and report the sample class")
+    command.add_argument("--folder", help="scratch course folder (default: a new temporary folder)")
+    command.add_argument("--jobs", **jobs)
+    command.set_defaults(run=demo)
+    return parser
+
+
+def main(argv=None):
+    # nbgrader runs `alembic` by name when it creates a gradebook: make this environment's copy findable.
+    os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command != "demo":  # the demo logs into its own scratch folder
+            log_to_file(log_file(args))
+        return args.run(args)
+    except (CourseError, ValueError) as error:
+        print(f"backprop-course {args.command}: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print(f"backprop-course {args.command}: interrupted", file=sys.stderr)
+        return EXIT_FAILED

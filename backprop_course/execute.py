@@ -1,0 +1,179 @@
+"""Running a submission in a kernel: nbgrader's Execute, made to survive hostile notebooks.
+
+Plain nbgrader loses a student's whole grade when the kernel dies (`os._exit`) or ignores the
+interrupt after a timeout. Here the cells that ran keep their outputs, the cell that broke and
+every cell after it get an error output saying why (so their tests score 0, never full marks),
+and a cell's printed text is capped so one `print` of 100 MB cannot flood the grader.
+Kernels are started ahead of need and warm (`KernelSupply`): the next one is ready when this one is done.
+"""
+import os
+import tempfile
+import uuid
+from collections import Counter
+
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
+from nbclient import NotebookClient
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbformat import NotebookNode
+from nbgrader.preprocessors import Execute
+from traitlets import Integer
+
+from .warm_kernels import WarmProvisioner, Zygote
+
+class KernelStartError(RuntimeError):
+    """A kernel died or hung before running any cell: nothing to do with the notebook, worth a retry."""
+
+
+TRUNCATED = "\n[... the grader kept only the first {kept:,} characters of this output ...]\n"
+NOT_RUN = "CellNotRun"
+
+
+def error_output(ename, evalue):
+    return NotebookNode(output_type="error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
+
+
+def describe_cell(notebook, index):
+    """How a student finds a cell: 'cell 7 (answer `square`)', 'cell 9 (`x = Variable(...)`)'."""
+    cell = notebook.cells[index]
+    nbgrader = cell.metadata.get("nbgrader", {})
+    if nbgrader.get("grade_id"):
+        kind = "answer" if nbgrader.get("solution") else "test" if nbgrader.get("grade") else "locked cell"
+        return f"cell {index + 1} ({kind} `{nbgrader['grade_id']}`)"
+    first_line = next((line.strip() for line in cell.source.splitlines() if line.strip()), "")
+    return f"cell {index + 1} (`{first_line[:40]}`)"
+
+
+class GradingExecute(Execute):
+    """nbgrader's Execute that keeps going past dead or unresponsive kernels; `notes` says what happened."""
+
+    max_output_chars = Integer(
+        100_000, help="Characters of printed text kept per cell; the rest is dropped as it arrives."
+    ).tag(config=True)
+
+    def preprocess(self, nb, resources, km):
+        """Run the notebook in `km`'s kernel (started ahead by KernelSupply), which is stopped at the end."""
+        NotebookClient.__init__(self, nb, km)
+        self.reset_execution_trackers()
+        self._check_assign_resources(resources)
+        self.shutdown_kernel = "immediate"
+        self.notes = []
+        self.printed = Counter()
+        self.interrupted = self.timed_out = False
+        self.stopped = None  # "crashed" or "killed" when the kernel did not survive
+        self.connect()
+        try:
+            self.nb.metadata["language_info"] = self.kernel_info()["language_info"]
+            self.move_kernel_to(resources.get("metadata", {}).get("path"))
+            self.run_cells(resources)
+        finally:
+            self._cleanup_kernel()
+        self.note_truncated_outputs()
+        self.set_widgets_metadata()
+        return self.nb, self.resources
+
+    def connect(self):
+        try:
+            self.start_new_kernel_client()
+        except (RuntimeError, TimeoutError) as error:  # nbclient has stopped the kernel already
+            raise KernelStartError(f"the kernel did not start: {error}") from error
+
+    def kernel_info(self):
+        return self.wait_for_reply(self.kc.kernel_info())["content"]
+
+    def move_kernel_to(self, path):
+        """A kernel started ahead of need began elsewhere: run in the submission's folder, as nbgrader does."""
+        if path:
+            code = f"__import__('os').chdir({str(path)!r})"
+            self.wait_for_reply(self.kc.execute(code, silent=True, store_history=False))
+
+    def run_cells(self, resources):
+        for index, cell in enumerate(self.nb.cells):
+            self.current_index = index
+            self.interrupted = False
+            try:
+                self.preprocess_cell(cell, resources, index)
+            except DeadKernelError:
+                self.stopped = "crashed"
+                self.abandon(index, "KernelDied", "the kernel died while running this cell (os._exit? a crash?)")
+                return
+            except CellTimeoutError:
+                if not self.interrupted:
+                    self.notes.append(f"{describe_cell(self.nb, index)}: part of its output arrived too late")
+                    continue
+                self.stopped = "killed"
+                self.abandon(
+                    index, "KernelUnresponsive",
+                    f"this cell ran over {self.timeout} s and ignored the interrupt, so the kernel was killed",
+                )
+                return
+
+    async def _async_handle_timeout(self, timeout, cell=None):
+        self.interrupted = self.timed_out = True
+        self.notes.append(f"{describe_cell(self.nb, self.current_index)}: ran over {timeout} s, interrupted")
+        return await super()._async_handle_timeout(timeout, cell)
+
+    def abandon(self, index, ename, reason):
+        """Record why cell `index` broke; every later code cell fails with a 'not run' error."""
+        self.nb.cells[index].outputs.append(error_output(ename, reason))
+        later = [cell for cell in self.nb.cells[index + 1:] if cell.cell_type == "code"]
+        for cell in later:
+            cell.outputs = [error_output(NOT_RUN, f"not run: {describe_cell(self.nb, index)} stopped the kernel")]
+        self.notes.append(f"{describe_cell(self.nb, index)}: {reason}; the {len(later)} code cells after it were not run")
+
+    def output(self, outs, msg, display_id, cell_index):
+        if msg["msg_type"] == "stream":
+            text = msg["content"]["text"]
+            room = self.max_output_chars - self.printed[cell_index]
+            self.printed[cell_index] += len(text)
+            if room <= 0:
+                return None
+            if len(text) > room:
+                msg["content"]["text"] = text[:room] + TRUNCATED.format(kept=self.max_output_chars)
+        return super().output(outs, msg, display_id, cell_index)
+
+    def note_truncated_outputs(self):
+        for index, count in sorted(self.printed.items()):
+            if count > self.max_output_chars:
+                self.notes.append(
+                    f"{describe_cell(self.nb, index)}: printed {count:,} characters; kept {self.max_output_chars:,}"
+                )
+
+
+class KernelSupply:
+    """Kernels started one ahead, warm (forked from a zygote): `take()` hands one over and starts the next."""
+
+    def __init__(self, config, kernel_name="python3", home=None, log=None, env=None):
+        self.config = config
+        self.kernel_name = kernel_name
+        self.home = home
+        self.env = env or dict(os.environ)
+        self.sockets = tempfile.TemporaryDirectory(prefix="backprop-kernels-")
+        self.zygote = Zygote(log=log)
+        self.spare = self.start()
+
+    def start(self):
+        # ipc: the sockets are files of this kernel's own (in a folder of ours, with its connection
+        # file), so no TCP port chosen here can be taken by another process before the kernel binds it
+        kernel_id = str(uuid.uuid4())
+        files = os.path.join(self.sockets.name, kernel_id)
+        manager = AsyncKernelManager(kernel_name=self.kernel_name, config=self.config, transport="ipc",
+                                     ip=files, connection_file=f"{files}.json")
+        manager.kernel_id = kernel_id
+        manager.provisioner = WarmProvisioner(
+            kernel_id=manager.kernel_id, kernel_spec=manager.kernel_spec, parent=manager, zygote=self.zygote)
+        options = GradingExecute(config=self.config)
+        arguments = [*options.extra_arguments, f"--HistoryManager.hist_file={options.ipython_hist_file}"]
+        run_sync(manager.start_kernel)(extra_arguments=arguments, cwd=self.home, env=self.env)
+        return manager
+
+    def take(self):
+        manager, self.spare = self.spare, self.start()
+        return manager
+
+    def close(self):
+        if self.spare is not None and run_sync(self.spare.is_alive)():
+            run_sync(self.spare.shutdown_kernel)(now=True)
+        self.spare = None
+        self.zygote.close()
+        self.sockets.cleanup()

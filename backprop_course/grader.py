@@ -1,0 +1,150 @@
+"""Grading one submission in a worker: read it, repair it, sanitize it, run it.
+
+This is nbgrader's autograde with the database writes left out (the parent process records
+grades, one submission at a time). The steps and their order are nbgrader's own
+(`Autograde.sanitize_preprocessors`, then `Execute`), read from the course configuration.
+"""
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from nbconvert.exporters import Exporter
+from nbgrader import utils
+from nbgrader.converters import Autograde
+from nbgrader.preprocessors import Execute
+
+from .execute import NOT_RUN, GradingExecute, KernelStartError, KernelSupply, describe_cell
+from .repair import repair_locked_cells
+
+# Every status a submission can get, most severe first (it gets the first that applies), with
+# what its feedback page tells the student.
+STATUSES = {
+    "missing": "not graded: the notebook was not found",
+    "unreadable": "not graded: the notebook could not be read",
+    "failed": "not graded: the grader could not process the notebook",
+    "crashed": "graded up to the cell where the kernel died",
+    "killed": "graded up to a cell that would not stop; the kernel was killed there",
+    "timeout": "graded; a cell ran too long and was interrupted",
+    "exited": "graded; a cell called sys.exit(), so the rest of that cell did not run",
+    "repaired": "graded after restoring test cells you changed",
+    "errors": "graded; cells other than tests raised errors",
+    "ok": "graded",
+}
+QUIET_ERRORS = {"NotImplementedError", "KeyboardInterrupt", "CellTimeoutError", NOT_RUN,
+                "KernelDied", "KernelUnresponsive"}
+
+
+@dataclass
+class Submission:
+    student: str
+    stage: str
+    path: Path  # submitted/<student>/<stage>/<stage>.ipynb
+    workdir: Path  # autograded/<student>/<stage>: where the kernel runs
+
+
+@dataclass
+class Graded:
+    student: str
+    stage: str
+    status: str
+    notes: list = field(default_factory=list)
+    notebook: str = None  # the executed notebook as JSON text; None when there was nothing to run
+
+
+def nbgrader_steps(config):
+    """nbgrader's autograde preprocessors split around Execute: (before, after)."""
+    autograde = Autograde(config=config)
+    steps = list(autograde.autograde_preprocessors)
+    at = next(index for index, step in enumerate(steps) if isinstance(step, type) and issubclass(step, Execute))
+    return list(autograde.sanitize_preprocessors) + steps[:at], steps[at + 1:]
+
+
+def run_preprocessors(preprocessors, notebook, resources, config):
+    """Run nbgrader/nbconvert preprocessors the way nbgrader's converters do (same enabling rules)."""
+    exporter = Exporter(config=config)
+    exporter._preprocessors = []
+    for preprocessor in preprocessors:
+        exporter.register_preprocessor(preprocessor)
+    return exporter.from_notebook_node(notebook, resources)
+
+
+def nbgrader_resources(submission, db_url):
+    return {
+        "unique_key": submission.stage,
+        "output_files_dir": f"{submission.stage}_files",
+        "metadata": {"name": submission.stage, "path": str(submission.workdir)},
+        "nbgrader": {"student": submission.student, "assignment": submission.stage,
+                     "notebook": submission.stage, "db_url": db_url},
+    }
+
+
+def read_submission(path):
+    """(notebook, None) or (None, (status, note)) when it is missing or unreadable."""
+    if not path.exists():
+        others = sorted(other.name for other in path.parent.glob("*.ipynb"))
+        found = f" (found {', '.join(others)}: rename it to {path.name})" if others else ""
+        return None, ("missing", f"no {path.name} was submitted{found}")
+    try:
+        return nbformat.read(path, as_version=4), None
+    except (json.JSONDecodeError, nbformat.reader.NotJSONError, nbformat.ValidationError, UnicodeDecodeError,
+            KeyError, ValueError) as error:
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        return None, ("unreadable", f"{path.name} is not a readable notebook: {first_line}")
+
+
+def cell_errors(notebook):
+    """(error name, note) for errors outside test cells the student should hear about (SystemExit...)."""
+    return [(output.ename, f"{describe_cell(notebook, index)} raised {output.ename}: {output.evalue}"[:300])
+            for index, cell in enumerate(notebook.cells) if cell.cell_type == "code" and not utils.is_grade(cell)
+            for output in cell.get("outputs", [])
+            if output.output_type == "error" and output.ename not in QUIET_ERRORS]
+
+
+def status_of(repairs, executor, errors):
+    """The most severe status that applies (see STATUSES)."""
+    names = {name for name, _ in errors}
+    severe_first = [(executor.stopped, executor.stopped), (executor.timed_out, "timeout"),
+                    ("SystemExit" in names, "exited"), (repairs, "repaired"), (errors, "errors")]
+    return next((status for applies, status in severe_first if applies), "ok")
+
+
+class Grader:
+    """Grades submissions one after another, each in a fresh kernel started ahead of need."""
+
+    def __init__(self, config, templates, db_url, log=None):
+        self.config = config
+        self.templates = {stage: nbformat.read(path, as_version=4) for stage, path in templates.items()}
+        self.db_url = db_url
+        self.before_execute, _ = nbgrader_steps(config)
+        environment = {**os.environ, "NBGRADER_EXECUTION": "autograde"}
+        self.kernels = KernelSupply(config, log=log, env=environment)
+
+    def grade(self, submission):
+        notebook, problem = read_submission(submission.path)
+        if problem:
+            status, note = problem
+            return Graded(submission.student, submission.stage, status, [note])
+        notes = repair_locked_cells(notebook, self.templates[submission.stage])
+        resources = nbgrader_resources(submission, self.db_url)
+        notebook, resources = run_preprocessors(self.before_execute, notebook, resources, self.config)
+        executor = self.execute(notebook, resources)
+        errors = cell_errors(notebook)
+        status = status_of(notes, executor, errors)
+        notes += executor.notes + [note for _, note in errors]
+        return Graded(submission.student, submission.stage, status, notes, nbformat.writes(notebook))
+
+    def execute(self, notebook, resources, attempts=3):
+        """Run the notebook; a kernel that fails to start (a rare race of the OS) is replaced."""
+        for attempt in range(attempts):
+            executor = GradingExecute(config=self.config)
+            try:
+                executor.preprocess(notebook, resources, km=self.kernels.take())
+                return executor
+            except KernelStartError:
+                if attempt == attempts - 1:
+                    raise
+
+    def close(self):
+        self.kernels.close()

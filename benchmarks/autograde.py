@@ -1,0 +1,95 @@
+"""Autograde 40 submissions of one stage with plain `nbgrader autograde` and with `backprop-course autograde`.
+
+Both run as commands, as an instructor would run them, on identical copies of one class:
+perfect answers, the stage's typical mistakes and untouched notebooks, in turn. The scores of
+every test cell must agree; the last line reads `speedup N.NNx ...`.
+
+    python benchmarks/autograde.py [--stage 03_gates] [--students 40] [--jobs N]
+"""
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+from nbgrader.api import Gradebook
+
+from backprop_course.config import SOLUTIONS, load_config, stage_path, write_scratch_course
+from backprop_course.mistakes import TYPICAL_MISTAKES
+from backprop_course.pool import default_jobs
+from backprop_course.release import generate_student_notebooks
+from backprop_course.sample_class import Work, submission
+
+BIN = Path(sys.executable).parent
+
+
+def class_of(stage, size):
+    """`size` pieces of work for `stage`: perfect, each typical mistake, untouched, in turn."""
+    kinds = [Work(), *[Work(answers=m.answers) for m in TYPICAL_MISTAKES[stage]], Work(unanswered=("*",))]
+    return [kinds[index % len(kinds)] for index in range(size)]
+
+
+def make_course(folder, stage, works, source):
+    """A scratch course with the stage registered in its gradebook and one submission per work."""
+    root = write_scratch_course(folder, source=source)
+    config = load_config(root)
+    [student_version] = generate_student_notebooks([stage], config, register=True)
+    blank = nbformat.read(student_version, as_version=4)
+    solution = nbformat.read(Path(source) / stage / f"{stage}.ipynb", as_version=4)
+    for number, work in enumerate(works):
+        target = stage_path(config, "submitted", f"student{number:02d}", stage)
+        target.mkdir(parents=True)
+        nbformat.write(submission(blank, solution, work), target / f"{stage}.ipynb")
+    return root
+
+
+def timed(command, folder):
+    environment = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    started = time.monotonic()
+    finished = subprocess.run(command, cwd=folder, env=environment, capture_output=True, text=True)
+    if finished.returncode != 0:
+        sys.exit(f"{' '.join(map(str, command))} failed:\n{finished.stdout}\n{finished.stderr}")
+    return time.monotonic() - started
+
+
+def scores(root, stage):
+    """(student, test cell) -> auto score, from the course's gradebook."""
+    with Gradebook(f"sqlite:///{root}/gradebook.db") as gradebook:
+        return {(submitted.student.id, grade.name): grade.auto_score
+                for submitted in gradebook.assignment_submissions(stage)
+                for grade in submitted.notebooks[0].grades}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stage", default="03_gates")
+    parser.add_argument("--students", type=int, default=40)
+    parser.add_argument("--jobs", type=int, default=default_jobs())
+    parser.add_argument("--source", default=str(SOLUTIONS), help="folder of instructor notebooks")
+    arguments = parser.parse_args()
+    works = class_of(arguments.stage, arguments.students)
+    with tempfile.TemporaryDirectory(prefix="backprop-bench-") as scratch:
+        plain = make_course(Path(scratch) / "plain", arguments.stage, works, arguments.source)
+        ours = make_course(Path(scratch) / "ours", arguments.stage, works, arguments.source)
+        plain_seconds = timed([BIN / "nbgrader", "autograde", arguments.stage], plain)
+        our_seconds = timed([BIN / "backprop-course", "autograde", arguments.stage, "--course", str(ours),
+                             "--jobs", str(arguments.jobs)], ours)
+        expected, got = scores(plain, arguments.stage), scores(ours, arguments.stage)
+    count = len(works)
+    if len(expected) != len(got) or expected != got:
+        differing = sorted(key for key in expected.keys() | got.keys() if expected.get(key) != got.get(key))
+        sys.exit(f"scores differ for {len(differing)} test cells, e.g. {differing[:5]}")
+    print(f"{count} submissions of {arguments.stage}, {os.cpu_count()} cores; "
+          f"all {len(got)} test-cell scores agree")
+    print(f"plain nbgrader autograde:   {plain_seconds:7.1f} s  {plain_seconds / count:.2f} s per submission")
+    print(f"backprop-course autograde:  {our_seconds:7.1f} s  {our_seconds / count:.2f} s per submission "
+          f"({arguments.jobs} workers)")
+    print(f"speedup {plain_seconds / our_seconds:.2f}x ({arguments.jobs} workers, {count} submissions of "
+          f"{arguments.stage}, {os.cpu_count()} cores)")
+
+
+if __name__ == "__main__":
+    main()
