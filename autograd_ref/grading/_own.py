@@ -58,6 +58,25 @@ def use_or_reference(student_obj, reference_obj, name, probe=None, reference_nam
     return student_obj
 
 
+def stage_fallbacks(module_name, references, stand_in_names=None):
+    """The `use_or_reference(answer, name)` of the stage module `module_name`.
+
+    references: name -> (reference object, probe); stand_in_names: name -> how the note should
+    call a stand-in written in a grading module.
+    """
+    stand_in_names = stand_in_names or {}
+
+    def use_or_reference_for_stage(answer, name):
+        """The student's `name` if it runs on a small input, else the reference (with a note)."""
+        reference, probe = references[name]
+        return use_or_reference(answer, reference, name, probe, stand_in_names.get(name))
+
+    # it belongs to that stage: messages should name it as `<stage module>.use_or_reference`
+    use_or_reference_for_stage.__module__ = module_name
+    use_or_reference_for_stage.__name__ = use_or_reference_for_stage.__qualname__ = "use_or_reference"
+    return guarded(use_or_reference_for_stage)
+
+
 def _where_defined(obj):
     """`module.Qualified.name` of a function or class (of its class, for an instance)."""
     obj = _unwrap(obj)

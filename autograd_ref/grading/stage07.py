@@ -15,7 +15,7 @@ from ._node_checks import (  # noqa: F401  (test cells call them as check.<name>
     node_log_sqrt, node_shared_random, node_sin, node_starts_empty, node_vectors_random,
     node_visits_once, own_node,
 )
-from ._own import require_own, use_or_reference as _use_or_reference
+from ._own import require_own, stage_fallbacks
 from ._trust import guarded
 from .checks import call, expect_close, expect_gradient, expect_true, rng
 
@@ -37,12 +37,7 @@ _REFERENCES = {
 _STAND_IN_NAMES = {"train_mlp": "a train_mlp built on autograd_ref.nn's MLP and train_classifier"}
 
 
-@guarded
-def use_or_reference(answer, name):
-    """The student's `name` if it runs on a small input, else the reference (with a note)."""
-    reference, probe = _REFERENCES[name]
-    return _use_or_reference(answer, reference, name, probe,
-                             reference_name=_STAND_IN_NAMES.get(name))
+use_or_reference = stage_fallbacks(__name__, _REFERENCES, _STAND_IN_NAMES)
 
 
 # ---- Dual -----------------------------------------------------------------------------------
