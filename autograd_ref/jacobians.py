@@ -5,6 +5,7 @@ product J_L ... J_1 with J_k of shape (dims[k], dims[k-1]). Forward mode multipl
 input side (J_2 J_1 first), reverse mode from the output side (J_L J_(L-1) first). Multiplying
 an (a, b) matrix by a (b, c) matrix takes a*b*c scalar multiplications.
 """
+import numpy as np
 
 
 def chain_costs(dims):
@@ -15,4 +16,19 @@ def chain_costs(dims):
     forward = sum(dims[k] * dims[k - 1] * dims[0] for k in range(2, last + 1))
     # reverse: the (dims[last], dims[k]) product of the Jacobians after J_k, times J_k
     reverse = sum(dims[last] * dims[k] * dims[k - 1] for k in range(1, last))
+    return forward, reverse
+
+
+def counted_chain_costs(dims):
+    """The same two costs, counted while really multiplying a chain of Jacobians (the check
+    that chain_costs' formulas are right)."""
+    jacobians = [np.ones((dims[k], dims[k - 1])) for k in range(1, len(dims))]
+    forward, product = 0, jacobians[0]
+    for jacobian in jacobians[1:]:
+        forward += jacobian.shape[0] * jacobian.shape[1] * product.shape[1]
+        product = jacobian @ product
+    reverse, product = 0, jacobians[-1]
+    for jacobian in reversed(jacobians[:-1]):
+        reverse += product.shape[0] * product.shape[1] * jacobian.shape[1]
+        product = product @ jacobian
     return forward, reverse

@@ -7,7 +7,7 @@ The `Node` checks live in `_node_checks`; the notebook calls them from here, lik
 import numpy as np
 
 from .. import datasets, forward_mode, nn, ops
-from ..jacobians import chain_costs as reference_chain_costs
+from ..jacobians import chain_costs as reference_chain_costs, counted_chain_costs
 from ..nodes import Node as ReferenceNode
 from ._answer_probes import call_counting_functions
 from ._arrays import matches, to_floats
@@ -186,7 +186,7 @@ def own_chain_costs(chain_costs):
 @guarded
 def chain_costs_value(chain_costs, dims):
     """Compare with the multiplications counted while really multiplying random Jacobians."""
-    expected = _counted_costs([int(d) for d in dims])
+    expected = counted_chain_costs([int(d) for d in dims])
     got = call(chain_costs, list(dims), name="chain_costs")
     expect_true(isinstance(got, (tuple, list)) and len(got) == 2,
                 f"chain_costs({list(dims)}) must return a pair (forward_cost, reverse_cost), got {got!r}")
@@ -203,21 +203,6 @@ def chain_costs_random(chain_costs, seed):
     generator = rng(seed)
     for length in (2, 3, 4, 5, 7):
         chain_costs_value(chain_costs, [int(d) for d in generator.integers(1, 40, size=length)])
-
-
-def _counted_costs(dims):
-    """Multiply J_L ... J_1 from the input side, then from the output side, counting."""
-    generator = rng(len(dims))
-    jacobians = [generator.standard_normal((dims[k], dims[k - 1])) for k in range(1, len(dims))]
-    forward_cost, product = 0, jacobians[0]
-    for jacobian in jacobians[1:]:
-        forward_cost += jacobian.shape[0] * jacobian.shape[1] * product.shape[1]
-        product = jacobian @ product
-    reverse_cost, from_output = 0, jacobians[-1]
-    for jacobian in reversed(jacobians[:-1]):
-        reverse_cost += from_output.shape[0] * from_output.shape[1] * jacobian.shape[1]
-        from_output = from_output @ jacobian
-    return forward_cost, reverse_cost
 
 
 # ---- train_mlp ------------------------------------------------------------------------------
