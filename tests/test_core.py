@@ -187,6 +187,30 @@ def test_building_and_dropping_big_graphs_does_not_grow_memory():
     assert growth < 10 * 2 ** 20, f"RSS grew by {growth / 2 ** 20:.1f} MiB"
 
 
+def _tracked_objects_kept_per_node(step, n=2_000):
+    gc.collect()
+    before = len(gc.get_objects())
+    x = var(0.5)
+    y = x
+    for _ in range(n):
+        y = step(y, x)
+    return (len(gc.get_objects()) - before) / n
+
+
+@pytest.mark.parametrize("kind, step, most", [
+    # the Function, its output, the constant's Variable, inputs list, outputs list, weak reference
+    ("y * 0.999", lambda y, x: y * 0.999, 6),
+    ("y + x", lambda y, x: y + x, 5),  # the same without a constant
+])
+def test_a_node_keeps_few_objects_for_the_garbage_collector(kind, step, most):
+    # every one of them is rescanned by each full collection: most of a deep graph's cost
+    # (benchmarks/engine.py prints it); an extra container per node shows up here first
+    kept = _tracked_objects_kept_per_node(step)
+    assert 2 <= kept < most + 0.01, (
+        f"each `{kind}` node keeps {kept:.2f} objects the collector tracks, expected at most {most}"
+    )
+
+
 def test_a_list_is_refused_with_a_hint():
     with pytest.raises(TypeError, match=r"got list.*np\.array"):
         Variable([1, 2])
