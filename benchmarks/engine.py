@@ -148,7 +148,9 @@ COLLECTOR = CollectorClock()
 
 def amortised(run, nodes_per_run, node_budget):
     """(us per node, us per node in the collector) over enough runs to build node_budget nodes,
-    after one warm-up run; at least three runs."""
+    after one warm-up run; at least three runs. Starts from a full collection, so no library
+    pays for the garbage another one left."""
+    gc.collect()
     run()
     runs = max(3, -(-node_budget // nodes_per_run))
     collector_before = COLLECTOR.total
@@ -201,25 +203,31 @@ def tracked_per_node(e, build, n=10_000):
     return kept / n
 
 
-def measure(e, args):
-    """Figures for one library: ({label: value or error text}, {label: collector share})."""
-    figures, in_collector = {}, {}
+def measure(engines, args):
+    """({library: {label: figure}}, {library: {label: the collector's part}}). Each figure is
+    taken for every library before the next one, so a machine that slows down or speeds up
+    during the run shifts all libraries alike and the ratios hold."""
+    figures = {e.name: {} for e in engines}
+    in_collector = {e.name: {} for e in engines}
     chains = [("scalar chain", build_scalar_chain, n) for n in SCALAR_SIZES]
     chains += [("fan-in chain", build_fan_in_chain, n) for n in FAN_IN_SIZES]
     for kind, build, n in chains:
         label = f"{kind} 1e{len(str(n)) - 1} (us/node)"
-        try:
-            run = forward_and_backward(e, build, n)
-            figures[label], in_collector[label] = amortised(run, n, args.nodes)
-        except RecursionError:
-            figures[label] = in_collector[label] = "RecursionError"
+        for e in engines:
+            try:
+                run = forward_and_backward(e, build, n)
+                figures[e.name][label], in_collector[e.name][label] = amortised(run, n, args.nodes)
+            except RecursionError:
+                figures[e.name][label] = in_collector[e.name][label] = "RecursionError"
     for kind, build in (("scalar chain", build_scalar_chain), ("fan-in chain", build_fan_in_chain)):
-        in_collector[f"{kind}: tracked objects kept per node"] = tracked_per_node(e, build)
+        for e in engines:
+            in_collector[e.name][f"{kind}: tracked objects kept per node"] = tracked_per_node(e, build)
     label = "MLP 2-100-3 step (ms)"
-    if e.mlp_step_factory is None:
-        figures[label] = "n/a"
-    else:
-        figures[label] = median_of(args.repeat * 20, e.mlp_step_factory()) * 1e3
+    for e in engines:
+        if e.mlp_step_factory is None:
+            figures[e.name][label] = "n/a"
+        else:
+            figures[e.name][label] = median_of(args.repeat * 20, e.mlp_step_factory()) * 1e3
     return figures, in_collector
 
 
@@ -257,12 +265,11 @@ def main():
     parser.add_argument("--repeat", type=int, default=5, help="timed runs of 20 MLP steps (median)")
     args = parser.parse_args()
     engines, missing = load_engines()
-    measured = {e.name: measure(e, args) for e in engines}
-    results = {name: figures for name, (figures, _) in measured.items()}
+    results, in_collector = measure(engines, args)
     baseline = next((name for name in results if name.startswith("PyTorch")), None)
     print_table(results, baseline)
     print("\nthe garbage collector's part: time in collections, and objects it tracks per node")
-    print_table({name: shares for name, (_, shares) in measured.items()}, None)
+    print_table(in_collector, None)
     ours = results["autograd_ref"]
     growth = ours["fan-in chain 1e4 (us/node)"] / ours["fan-in chain 1e3 (us/node)"]
     print(f"\nautograd_ref fan-in cost per node, 1e4 vs 1e3: {growth:.2f}x")
