@@ -1,5 +1,6 @@
 """The grading checks: readable failures for numbers, arrays, gradients, calls and types."""
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -44,6 +45,14 @@ def test_expect_close_passes_exactly_when_every_element_is_within_tolerance(expe
         expect_close(got, expected, "W", rtol=rtol)
     else:
         assert failure(expect_close, got, expected, "W", rtol=rtol).startswith("W: ")
+
+
+def test_a_tiny_expected_value_gives_a_message_and_no_numpy_warning():
+    # found by the property above: 1.0 / 1e-310 overflows while looking for a constant factor
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        message = failure(expect_close, np.array([1.0]), np.array([1e-310]), "y")
+    assert message.endswith("expected 1e-310, got 1")
 
 
 def test_shape_is_checked_first_and_a_transpose_is_named():

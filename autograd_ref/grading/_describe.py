@@ -129,7 +129,8 @@ def _likely_cause(got, expected, rtol, atol):
     if got.ndim == 2 and got.shape[0] == got.shape[1] and matches(got.T, expected, rtol, atol):
         return "this is the transpose of the right answer"
     largest = largest_at(expected)
-    factor = float(got.flat[largest] / expected.flat[largest])
+    with np.errstate(over="ignore", invalid="ignore"):  # a huge or NaN ratio is no simple factor
+        factor = float(got.flat[largest] / expected.flat[largest])
     if _is_simple_factor(factor) and matches(got, factor * expected, rtol, atol):
         return f"your answer is {factor:.4g} times the right one (check the constant factors)"
     return ""
