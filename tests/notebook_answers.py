@@ -3,6 +3,9 @@
     results = run_with_answers("03_gates", {"add_gate": ANSWER_SOURCE, ...})
     results["test_add_gate"].passed, results["test_add_gate"].message
 
+A test module usually runs each set of answers once, as a fixture (`correct =
+kernel_run(STAGE, CORRECT)`), then reads the results with `failures` and `failed`.
+
 Answer cells not named keep their stub. The instructor notebook's hidden tests are put back
 into the test cells, as the autograder does, so hidden tests judge the answers too.
 """
@@ -10,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+import pytest
 from nbclient import NotebookClient
 
 REPOSITORY = Path(__file__).resolve().parents[1]
@@ -38,6 +42,34 @@ def run_with_answers(stage, answers, timeout=120):
     NotebookClient(student, timeout=timeout, kernel_name="python3", allow_errors=True,
                    resources={"metadata": {"path": str(path)}}).execute()
     return {grade_id(c): result_of(c) for c in student.cells if is_test(c)}
+
+
+def kernel_run(stage, answers):
+    """A fixture for one test module: `stage` run once in a real kernel with `answers`."""
+    @pytest.fixture(scope="module")
+    def results():
+        return run_with_answers(stage, answers)
+    return results
+
+
+def kernel_runs(stage, answer_sets):
+    """kernel_run for several sets of answers: the fixture gives {label: results}."""
+    @pytest.fixture(scope="module")
+    def results():
+        return {label: run_with_answers(stage, answers) for label, answers in answer_sets.items()}
+    return results
+
+
+def failures(results):
+    """{test cell: "ErrorName: message"} for every test cell that failed."""
+    return {cell: f"{r.error_name}: {r.message}" for cell, r in results.items() if not r.passed}
+
+
+def failed(results, cell):
+    """The result of a test cell that these answers must fail."""
+    result = results[cell]
+    assert not result.passed, f"{cell} passed, but the answers written in should fail it"
+    return result
 
 
 def grade_id(cell):

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from notebook_answers import run_with_answers
+from notebook_answers import failed, failures, kernel_run
 
 pytestmark = [pytest.mark.stage01, pytest.mark.notebooks]
 STAGE = "01_computational_graphs"
@@ -84,54 +84,33 @@ def circuit_gradients(x, y, z):
 }
 
 
-@pytest.fixture(scope="module")
-def correct():
-    return run_with_answers(STAGE, CORRECT)
-
-
-@pytest.fixture(scope="module")
-def forward_and_no_upstream():
-    return run_with_answers(STAGE, FORWARD_AND_NO_UPSTREAM)
-
-
-@pytest.fixture(scope="module")
-def fixed_step_and_swapped():
-    return run_with_answers(STAGE, FIXED_STEP_AND_SWAPPED_WITH_TAMPERING)
-
-
-@pytest.fixture(scope="module")
-def reference():
-    return run_with_answers(STAGE, REFERENCE)
+correct = kernel_run(STAGE, CORRECT)
+forward_and_no_upstream = kernel_run(STAGE, FORWARD_AND_NO_UPSTREAM)
+fixed_step_and_swapped = kernel_run(STAGE, FIXED_STEP_AND_SWAPPED_WITH_TAMPERING)
+reference = kernel_run(STAGE, REFERENCE)
 
 
 def test_correct_answers_written_differently_pass_every_test(correct):
-    failed = {cell: result.message for cell, result in correct.items() if not result.passed}
-    assert not failed
+    assert not failures(correct)
 
 
 def test_forward_difference_is_named(forward_and_no_upstream):
-    result = forward_and_no_upstream["test_numerical_diff"]
-    assert not result.passed
-    assert "forward difference" in result.message
-    assert "expected 6" in result.message
+    message = failed(forward_and_no_upstream, "test_numerical_diff").message
+    assert "forward difference" in message
+    assert "expected 6" in message
 
 
 def test_forgotten_upstream_gradient_is_named(forward_and_no_upstream):
-    result = forward_and_no_upstream["test_circuit_gradients"]
-    assert not result.passed
-    assert "upstream" in result.message and "expected (-4, -4, 3)" in result.message
+    message = failed(forward_and_no_upstream, "test_circuit_gradients").message
+    assert "upstream" in message and "expected (-4, -4, 3)" in message
 
 
 def test_a_step_that_ignores_eps_fails_the_hidden_tests(fixed_step_and_swapped):
-    result = fixed_step_and_swapped["test_numerical_diff"]
-    assert not result.passed
-    assert "use the eps you are given" in result.message
+    assert "use the eps you are given" in failed(fixed_step_and_swapped, "test_numerical_diff").message
 
 
 def test_tampering_with_numpy_and_the_grader_does_not_rescue_a_wrong_answer(fixed_step_and_swapped):
-    result = fixed_step_and_swapped["test_circuit_gradients"]
-    assert not result.passed
-    assert result.error_name == "TamperingError"
+    assert fixed_step_and_swapped["test_circuit_gradients"].error_name == "TamperingError"
 
 
 def test_reference_answers_earn_nothing(reference):

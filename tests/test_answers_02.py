@@ -11,7 +11,7 @@ import pytest
 
 from autograd_ref.grading import stage02 as check
 from autograd_ref.stages import manual
-from notebook_answers import run_with_answers
+from notebook_answers import failed, failures, kernel_run
 
 pytestmark = [pytest.mark.stage02, pytest.mark.notebooks]
 STAGE = "02_manual_backprop"
@@ -129,29 +129,14 @@ def manual_backward(x_value):
 }
 
 
-@pytest.fixture(scope="module")
-def correct():
-    return run_with_answers(STAGE, CORRECT)
-
-
-@pytest.fixture(scope="module")
-def wrong():
-    return run_with_answers(STAGE, WRONG)
-
-
-@pytest.fixture(scope="module")
-def hidden_slips():
-    return run_with_answers(STAGE, HIDDEN_SLIPS_WITH_TAMPERING)
-
-
-@pytest.fixture(scope="module")
-def reference():
-    return run_with_answers(STAGE, REFERENCE)
+correct = kernel_run(STAGE, CORRECT)
+wrong = kernel_run(STAGE, WRONG)
+hidden_slips = kernel_run(STAGE, HIDDEN_SLIPS_WITH_TAMPERING)
+reference = kernel_run(STAGE, REFERENCE)
 
 
 def test_correct_answers_written_differently_pass_every_test(correct):
-    failed = {cell: result.message for cell, result in correct.items() if not result.passed}
-    assert not failed
+    assert not failures(correct)
 
 
 @pytest.mark.parametrize("cell, phrase", [
@@ -160,18 +145,15 @@ def test_correct_answers_written_differently_pass_every_test(correct):
     ("test_manual_backward", "A.backward -> B.backward -> C.backward"),
 ])
 def test_typical_mistakes_are_named(wrong, cell, phrase):
-    assert not wrong[cell].passed
-    assert phrase in wrong[cell].message
+    assert phrase in failed(wrong, cell).message
 
 
 def test_a_missing_factor_is_named(hidden_slips):
-    result = hidden_slips["test_square"]
-    assert not result.passed and "0.5 times the right one" in result.message
+    assert "0.5 times the right one" in failed(hidden_slips, "test_square").message
 
 
 def test_a_forgotten_upstream_gradient_fails_the_hidden_tests(hidden_slips):
-    result = hidden_slips["test_exp"]
-    assert not result.passed and "upstream gradient gy" in result.message
+    assert "upstream gradient gy" in failed(hidden_slips, "test_exp").message
 
 
 def test_patching_numpy_or_the_reference_class_is_caught(hidden_slips):

@@ -9,7 +9,7 @@ import textwrap
 import numpy as np
 import pytest
 
-from tests.notebook_answers import run_with_answers
+from notebook_answers import failed, failures, kernel_runs
 
 STAGE = "04_automatic_backprop"
 SEED_GRADIENT = 3.297442541400256
@@ -104,22 +104,18 @@ REFERENCE_AND_TAMPERING = {
 }
 
 
-@pytest.fixture(scope="module")
-def graded():
-    """Each answer set run once in a real kernel: {label: {test grade_id: TestResult}}."""
-    answer_sets = {
-        "right": RIGHT,
-        "upstream/recursing": WRONG_UPSTREAM_AND_RECURSING,
-        "one step/ones": WRONG_ONE_STEP_AND_ALWAYS_ONES,
-        "reference/tampering": REFERENCE_AND_TAMPERING,
-    }
-    return {label: run_with_answers(STAGE, answers) for label, answers in answer_sets.items()}
+# each set of answers run once in a real kernel: {label: {test grade_id: TestResult}}
+graded = kernel_runs(STAGE, {
+    "right": RIGHT,
+    "upstream/recursing": WRONG_UPSTREAM_AND_RECURSING,
+    "one step/ones": WRONG_ONE_STEP_AND_ALWAYS_ONES,
+    "reference/tampering": REFERENCE_AND_TAMPERING,
+})
 
 
 @pytest.mark.notebooks
 def test_right_answers_written_differently_pass_every_test(graded):
-    failing = {name: f"{r.error_name}: {r.message}" for name, r in graded["right"].items() if not r.passed}
-    assert not failing
+    assert not failures(graded["right"])
 
 
 @pytest.mark.notebooks
@@ -132,8 +128,7 @@ def test_right_answers_written_differently_pass_every_test(graded):
     ("reference/tampering", "test_backward_loop", "TamperingError", "numpy.allclose"),
 ])
 def test_wrong_answers_fail_saying_what_is_wrong(graded, label, test, error, phrase):
-    result = graded[label][test]
-    assert not result.passed
+    result = failed(graded[label], test)
     assert result.error_name == error, result.message
     assert phrase in result.message
 

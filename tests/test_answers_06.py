@@ -12,7 +12,7 @@ import pytest
 
 from autograd_ref import Function, Variable
 from autograd_ref.grading import stage06 as check
-from notebook_answers import run_with_answers
+from notebook_answers import failed, failures, kernel_run, run_with_answers
 
 pytestmark = [pytest.mark.stage06, pytest.mark.notebooks]
 STAGE = "06_vectors_and_matrices"
@@ -150,21 +150,16 @@ BORROWED = {
 }
 
 
-@pytest.fixture(scope="module")
-def wrong_results():
-    return run_with_answers(STAGE, {grade_id: answer for grade_id, (answer, _) in WRONG.items()})
+wrong_results = kernel_run(STAGE, {grade_id: answer for grade_id, (answer, _) in WRONG.items()})
 
 
 def test_correct_answers_written_differently_pass_every_test():
-    results = run_with_answers(STAGE, CORRECT)
-    failing = {test: f"{r.error_name}: {r.message[:300]}" for test, r in results.items() if not r.passed}
-    assert not failing
+    assert not failures(run_with_answers(STAGE, CORRECT))
 
 
 @pytest.mark.parametrize("exercise", list(WRONG))
 def test_a_typical_mistake_fails_and_says_what_is_wrong(exercise, wrong_results):
-    result = wrong_results[f"test_{exercise}"]
-    assert not result.passed
+    result = failed(wrong_results, f"test_{exercise}")
     assert result.error_name == "AssertionError"
     assert WRONG[exercise][1] in result.message
 

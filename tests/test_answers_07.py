@@ -7,7 +7,7 @@ remaining slips are checked in this process against the same checks the test cel
 import numpy as np
 import pytest
 
-from notebook_answers import run_with_answers
+from notebook_answers import failed, failures, kernel_run
 
 pytestmark = [pytest.mark.stage07, pytest.mark.notebooks]
 STAGE = "07_modes_and_mlp"
@@ -249,48 +249,31 @@ def train_mlp(X, t, hidden=10, lr=1.0, epochs=300, batch_size=30, seed=0):
 }
 
 
-@pytest.fixture(scope="module")
-def correct():
-    return run_with_answers(STAGE, CORRECT)
-
-
-@pytest.fixture(scope="module")
-def mistakes():
-    return run_with_answers(STAGE, MISTAKES_AND_TAMPERING)
-
-
-@pytest.fixture(scope="module")
-def reference():
-    return run_with_answers(STAGE, REFERENCE)
+correct = kernel_run(STAGE, CORRECT)
+mistakes = kernel_run(STAGE, MISTAKES_AND_TAMPERING)
+reference = kernel_run(STAGE, REFERENCE)
 
 
 def test_correct_answers_written_differently_pass_every_test(correct):
-    failed = {cell: result.message for cell, result in correct.items() if not result.passed}
-    assert not failed
+    assert not failures(correct)
 
 
 def test_reflected_ops_that_reuse_the_normal_ones_are_named(mistakes):
-    result = mistakes["test_dual"]
-    assert not result.passed
-    assert "__rsub__" in result.message and "compute other - self" in result.message
+    message = failed(mistakes, "test_dual").message
+    assert "__rsub__" in message and "compute other - self" in message
 
 
 def test_swapped_costs_are_named(mistakes):
-    result = mistakes["test_chain_costs"]
-    assert not result.passed
-    assert "swapped" in result.message
+    assert "swapped" in failed(mistakes, "test_chain_costs").message
 
 
 def test_following_every_path_fails_the_hidden_visit_once_test(mistakes):
-    result = mistakes["test_jacobian_node"]
-    assert not result.passed
-    assert "backward seems to follow each path" in result.message and "256 times" in result.message
+    message = failed(mistakes, "test_jacobian_node").message
+    assert "backward seems to follow each path" in message and "256 times" in message
 
 
 def test_tampering_does_not_rescue_a_wrong_training_loop(mistakes):
-    result = mistakes["test_train_mlp"]
-    assert not result.passed
-    assert result.error_name == "TamperingError"
+    assert mistakes["test_train_mlp"].error_name == "TamperingError"
 
 
 def test_reference_answers_earn_nothing(reference):
