@@ -1,4 +1,5 @@
-# Every target sets itself up: a local .venv with the project and its test extras.
+# Every target sets itself up: the Debian packages the course needs, then a local .venv with
+# the project and its test extras.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(CURDIR)/$(VENV)/bin
@@ -6,12 +7,18 @@ BIN    := $(CURDIR)/$(VENV)/bin
 RUN    := PATH="$(BIN):$$PATH"
 STAMP  := $(VENV)/.installed
 JOBS   ?=
+# System programs the course runs: one line, one place (see scripts/system-packages).
+DEBIAN_PACKAGES := bubblewrap chromium chromium-driver
 
-.PHONY: setup test demo lab notebooks release bench clean
+.PHONY: setup system test demo lab notebooks release bench clean
 
 setup: $(STAMP)
 
+system:
+	@sh scripts/system-packages $(DEBIAN_PACKAGES)
+
 $(STAMP): pyproject.toml
+	@sh scripts/system-packages $(DEBIAN_PACKAGES)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test]"
