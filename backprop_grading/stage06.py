@@ -11,15 +11,15 @@ import tracemalloc
 
 import numpy as np
 
-from .. import ops
-from ..core import Variable, no_grad
+from autograd_ref import ops
+from autograd_ref.core import Variable, no_grad
+from autograd_ref.ops import losses, tensor
 from ._answer_probes import known_slip
 from ._arrays import matches
 from ._l2_checks import (  # noqa: F401  (test cells call them as check.<name>)
     l2_example_random, l2_example_value, reference_l2_example,
 )
-from ._own import require_own, stage_fallbacks
-from ._trust import guarded
+from ._exercise import Exercise, Stage
 from .checks import call, expect_close, expect_gradient, expect_true, expect_type, rng
 
 
@@ -32,24 +32,23 @@ def _probe_function(*arrays):
 
 
 _SMALL = np.array([[1.0, -2.0], [0.5, 3.0]])
-_REFERENCES = {
-    "sum_to": (ops.sum_to, lambda f: f(np.ones((2, 3)), (3,))),
-    "MatMul": (ops.MatMul, _probe_function(_SMALL, _SMALL)),
-    "ReLU": (ops.ReLU, _probe_function(_SMALL)),
-    "SoftmaxCrossEntropy": (ops.SoftmaxCrossEntropy, _probe_function(_SMALL, np.array([0, 1]))),
-    "l2_example": (reference_l2_example, lambda f: f(_SMALL, np.ones(2))),
-}
-# how the note names a stand-in written here (the others are named by where they live)
-_STAND_IN_NAMES = {"l2_example": "an l2_example computed by autograd_ref's engine"}
 
 
-use_or_reference = stage_fallbacks(__name__, _REFERENCES, _STAND_IN_NAMES)
+def _labelled(*objects):
+    return {f"{obj.__module__}.{obj.__qualname__}": obj for obj in objects}
 
 
-@guarded
-def own(answer, name):
-    """An answer that is autograd_ref's own `name` (imported, aliased, subclassed) earns nothing."""
-    require_own(answer, _REFERENCES[name][0], name)
+STAGE = Stage([
+    Exercise("sum_to", ops.sum_to, lambda f: f(np.ones((2, 3)), (3,)),
+             counterparts=_labelled(tensor._sum_array_to, ops.SumTo)),
+    Exercise("MatMul", ops.MatMul, _probe_function(_SMALL, _SMALL), counterparts=_labelled(ops.matmul)),
+    Exercise("ReLU", ops.ReLU, _probe_function(_SMALL), counterparts=_labelled(ops.relu)),
+    Exercise("SoftmaxCrossEntropy", ops.SoftmaxCrossEntropy, _probe_function(_SMALL, np.array([0, 1])),
+             counterparts=_labelled(ops.softmax_cross_entropy, losses.softmax_array, ops.softmax)),
+    Exercise("l2_example", reference_l2_example, lambda f: f(_SMALL, np.ones(2)),
+             stand_in_name="an l2_example computed by autograd_ref's engine"),
+])
+exercise, use_or_reference = STAGE.exercise, STAGE.use_or_reference
 
 
 def _backward(func, gy, name, count):
@@ -104,7 +103,6 @@ def _sum_to_hint(g, got, shape):
     return known_slip(got, slips, right)
 
 
-@guarded
 def sum_to_value(sum_to, g, shape, expected):
     """sum_to(g, shape) must equal `expected` and leave g as it was."""
     g = np.array(g, dtype=float)
@@ -115,7 +113,6 @@ def sum_to_value(sum_to, g, shape, expected):
     expect_true(matches(g, kept, 0, 0), f"{what} changed g: build a new array instead of writing into g")
 
 
-@guarded
 def sum_to_random(sum_to, seed):
     """Random broadcasts: leading axes, size-1 axes, both, none, and down to a scalar."""
     generator = rng(seed)
@@ -129,7 +126,6 @@ def sum_to_random(sum_to, seed):
 
 # ---- MatMul ---------------------------------------------------------------------------------
 
-@guarded
 def matmul_value(MatMul, x, W, gy):
     """MatMul()(x, W) is x @ W; backward(gy) is (gy @ W.T, x.T @ gy)."""
     x, W, gy = (np.array(a, dtype=float) for a in (x, W, gy))
@@ -171,7 +167,6 @@ def _matmul_shape_rule(x, W, gy):
             f"gW = x.T @ gy is {x.T.shape} @ {gy.shape} -> {W.shape}, W's shape (D, H)")
 
 
-@guarded
 def matmul_random(MatMul, seed):
     """Random shapes (tall, wide, square), then inside the engine against central differences."""
     generator = rng(seed)
@@ -186,7 +181,6 @@ def matmul_random(MatMul, seed):
 
 # ---- ReLU -----------------------------------------------------------------------------------
 
-@guarded
 def relu_value(ReLU, x, gy):
     """forward max(x, 0); backward gy where x > 0, else 0 (x holds no exact zeros here)."""
     x, gy = np.array(x, dtype=float), np.array(gy, dtype=float)
@@ -203,7 +197,6 @@ def relu_value(ReLU, x, gy):
     ], "the Jacobian of ReLU is diagonal with 1 where x > 0: gx = gy * (x > 0)"))
 
 
-@guarded
 def relu_random(ReLU, seed):
     """Random vectors and matrices, the engine against central differences, and no Jacobian."""
     generator = rng(seed)
@@ -243,7 +236,6 @@ def _softmax(x):
     return z / z.sum(axis=1, keepdims=True)
 
 
-@guarded
 def softmax_cross_entropy_value(SoftmaxCrossEntropy, x, t, gy=1.0):
     """Mean loss of logits x (N, C) with labels t (N,), and backward's (gx, None)."""
     x, t, gy = np.array(x, dtype=float), np.array(t), np.array(gy, dtype=float)
@@ -279,7 +271,6 @@ def softmax_cross_entropy_value(SoftmaxCrossEntropy, x, t, gy=1.0):
     _expect_gradient_array(gx, (p - onehot) * gy / n, what, hint)
 
 
-@guarded
 def softmax_cross_entropy_random(SoftmaxCrossEntropy, seed):
     """Random logits and labels, scaled gy, huge logits, then the engine against central differences."""
     generator = rng(seed)

@@ -14,26 +14,19 @@ import sys
 
 import numpy as np
 
-from .. import core
-from ..stages import general
+from autograd_ref import core
+from autograd_ref.stages import general
 from ._arrays import matches, to_floats
 from ._backward_log import (
     ORDER_HINT, check_log, explain_failure, log_backwards, producer_before_consumer,
 )
 from ._dags import SumAndDifference, build, describe, functions_behind, random_recipe, tape
 from ._describe import a_value
-from ._errors import ReferenceAnswerError
-from ._own import require_own, use_or_reference
+from ._exercise import Exercise, Stage
 from ._stand_ins import stand_ins
-from ._trust import guarded
+from ._watch import running
 from .checks import call, expect_close, expect_gradient, expect_true, rng
 
-# Code that must not run inside an answer: autograd_ref's own ordering and backward loops.
-_REFERENCE_ORDER = ((general.topological_order.__code__, "topological_order"),)
-_REFERENCE_BACKWARD = (
-    (general.Variable.backward.__code__, "Variable.backward (`self.backward()` is the reference)"),
-    (core.run_backward.__code__, "engine backward"),
-)
 # Code that must run inside log_sqrt_graph: the engine's four operations, both ways.
 _ENGINE_STEPS = tuple((method.__code__, f"{op.__name__}.{method.__name__}")
                       for op in (general.Log, general.Mul, general.Sqrt, general.Add)
@@ -41,37 +34,10 @@ _ENGINE_STEPS = tuple((method.__code__, f"{op.__name__}.{method.__name__}")
 _MISSING = object()
 
 
-def _make_spy():
-    """run(action, codes): action() under a profiler; returns (its result, the labels of the
-    codes that ran). codes: (code object, label) pairs, matched by identity."""
-    set_profile, get_profile = sys.setprofile, sys.getprofile  # bound before any answer runs
-
-    def run(action, codes):
-        ran = []
-
-        def profiler(frame, event, arg):
-            if event == "call":
-                ran.extend(label for code, label in codes if frame.f_code is code)
-
-        previous = get_profile()
-        set_profile(profiler)
-        try:
-            result = action()
-        finally:
-            set_profile(previous)
-        return result, ran
-
-    return run
-
-
-_run_spied = _make_spy()
-
-
-def _require_no_reference_run(fn, args, name, codes):
-    _, used = _run_spied(lambda: call(fn, *args, name=name), codes)
-    if used:
-        raise ReferenceAnswerError(
-            f"`{name}` runs autograd_ref's {used[0]}: write your own to earn these points")
+def _run_spied(action, codes):
+    """(action(), the labels of the (code object, label) pairs whose code ran meanwhile)."""
+    result, ran = running(action)
+    return result, [label for code, label in codes if code in ran]
 
 
 def _reference_order(answer):
@@ -95,7 +61,6 @@ def _reference_backward_general():
 
 # ---- graphs ----------------------------------------------------------------------------------
 
-@guarded
 def diamond(x_value=2.0):
     """x -> a = square(x) -> b = square(a), c = square(a) -> y = add(b, c), names set."""
     x = general.Variable(np.array(float(x_value)))
@@ -109,14 +74,11 @@ def diamond(x_value=2.0):
 
 # ---- topological_order ---------------------------------------------------------------------
 
-@guarded
-def own_topological_order(fn):
-    """ReferenceAnswerError if fn is, wraps or runs autograd_ref's topological_order."""
-    require_own(fn, general.topological_order, "topological_order")
-    _require_no_reference_run(fn, (diamond()["y"],), "topological_order", _REFERENCE_ORDER)
+def topological_order_value(fn, output, what):
+    """fn(output) holds every function behind output once, each after all functions using its outputs."""
+    expect_backward_order(call(fn, output, name="topological_order"), output, what)
 
 
-@guarded
 def expect_backward_order(order, output, what):
     """order holds every function behind output once, each after all functions using its outputs."""
     expect_true(isinstance(order, (list, tuple)),
@@ -145,60 +107,39 @@ def expect_backward_order(order, output, what):
                              f"{ORDER_HINT}")
 
 
-@guarded
-def topological_order_on_random_graphs(fn, seed, count=20):
+def topological_order_random(fn, seed, count=20):
     generator = rng(seed)
     for _ in range(count):
         leaves, main, side = random_recipe(generator, int(generator.integers(3, 16)), True)
         _, y = build(generator.uniform(0.5, 1.5, leaves), main, side)
-        order = call(fn, y, name="topological_order")
-        expect_backward_order(order, y, f"topological_order on the graph {tape(y)}")
-
-
-@guarded
-def topological_order_or_reference(fn):
-    """fn if it runs on the diamond, else autograd_ref's topological_order (with a note)."""
-    return use_or_reference(fn, general.topological_order, "topological_order",
-                            probe=lambda f: f(diamond()["y"]))
+        topological_order_value(fn, y, f"topological_order on the graph {tape(y)}")
 
 
 # ---- backward_general ----------------------------------------------------------------------
 
-@guarded
-def own_backward_general(fn):
-    """ReferenceAnswerError if fn is, wraps or runs autograd_ref's backward."""
-    require_own(fn, general.Variable.backward, "backward_general")
-    used = _run_backward(fn, diamond()["y"], "the diamond", _REFERENCE_BACKWARD)[1]
-    if used:
-        raise ReferenceAnswerError(
-            f"`backward_general` runs autograd_ref's {used[0]}: write your own to earn these points")
-
-
-def _run_backward(fn, output, what, codes=()):
-    """fn(output) with the reference topological_order, every backward behind output logged and
-    the codes spied; returns (the log, the labels of the codes that ran)."""
+def _run_backward(fn, output, what):
+    """fn(output) with the reference topological_order, every backward behind output logged;
+    returns the log."""
     log = log_backwards(output)
-    failure, ran = None, []
+    failure = None
     with _reference_order(fn):
         try:
-            ran = _run_spied(lambda: call(fn, output, name="backward_general"), codes)[1]
+            call(fn, output, name="backward_general")
         except AssertionError as error:
             failure = error
     explain_failure(log, failure, output, f"backward_general on {what}")
     if failure is not None:
         raise failure
-    return log, ran
+    return log
 
 
-@guarded
 def run_backward_general(fn, output, what):
     """fn(output) with autograd_ref's topological_order; fails unless every function behind
     output ran once, after all functions using its outputs, and no returned array changed."""
-    log = _run_backward(fn, output, what)[0]
+    log = _run_backward(fn, output, what)
     check_log(log, output, f"backward_general on {what}")
 
 
-@guarded
 def no_gradient_changed_in_place(fn):
     """y = (x + w) + w: an in-place update of w.grad would change x.grad (one shared array)."""
     x, w = general.Variable(np.array(1.5)), general.Variable(np.array(-0.5))
@@ -210,7 +151,6 @@ def no_gradient_changed_in_place(fn):
     expect_close([x.grad, w.grad], [1.0, 2.0], "backward_general on y = add(add(x, w), w): [x.grad, w.grad]")
 
 
-@guarded
 def two_outputs_both_used(fn):
     """p = mul(s, d) with s, d = x + y, x - y from one function: dp/dx = 2x, dp/dy = -2y."""
     x, y = general.Variable(np.array(2.0)), general.Variable(np.array(3.0))
@@ -224,8 +164,7 @@ def two_outputs_both_used(fn):
                  hint="p = x**2 - y**2; both outputs s and d carry a share back to x and y")
 
 
-@guarded
-def backward_general_on_random_graphs(fn, seed, count=20):
+def backward_general_random(fn, seed, count=20):
     """Leaf gradients against central differences on random graphs with reused variables and
     functions of two outputs."""
     generator = rng(seed)
@@ -242,17 +181,9 @@ def backward_general_on_random_graphs(fn, seed, count=20):
                         hint="a variable used twice must receive the sum of both gradients")
 
 
-@guarded
-def backward_general_or_reference(fn):
-    """fn if it runs on the diamond, else autograd_ref's Variable.backward (with a note)."""
-    return use_or_reference(fn, general.Variable.backward, "backward_general",
-                            probe=lambda f: f(diamond()["y"]))
-
-
 # ---- log_sqrt_graph ------------------------------------------------------------------------
 
-@guarded
-def log_sqrt_graph_at(fn, x, y):
+def log_sqrt_graph_value(fn, x, y):
     """(f, df/dx, df/dy) of fn(x, y) against the closed form of f = sqrt(y log x) + y log x."""
     result, ran = _log_sqrt_run(fn, x, y)
     what = f"log_sqrt_graph({x!r}, {y!r})"
@@ -302,13 +233,37 @@ def _pair_or_none(dfdx, dfdy):
     return pair if pair.shape == (2,) else None
 
 
-@guarded
-def log_sqrt_graph_on_random_inputs(fn, seed, count=10):
+def log_sqrt_graph_random(fn, seed, count=10):
     """Random x > 1, y > 0 (so that y log x > 0): closed form and numerical gradients."""
     generator = rng(seed)
     for _ in range(count):
         x, y = float(generator.uniform(1.2, 6.0)), float(generator.uniform(0.2, 4.0))
-        _, dfdx, dfdy = log_sqrt_graph_at(fn, x, y)
+        _, dfdx, dfdy = log_sqrt_graph_value(fn, x, y)
         value = lambda x_, y_: _log_sqrt_run(fn, float(x_), float(y_))[0][0]
         expect_gradient(dfdx, lambda v: value(v, y), x, f"df/dx of log_sqrt_graph({x!r}, {y!r})")
         expect_gradient(dfdy, lambda v: value(x, v), y, f"df/dy of log_sqrt_graph({x!r}, {y!r})")
+
+
+# ---- the exercises ---------------------------------------------------------------------------
+
+def _reference_log_sqrt_graph(x, y):
+    """The stand-in for an unfinished log_sqrt_graph: the engine with autograd_ref's backward."""
+    x, y = general.Variable(np.array(float(x))), general.Variable(np.array(float(y)))
+    b = general.mul(general.log(x), y)
+    f = general.add(general.sqrt(b), b)
+    f.backward()
+    return f.data, x.grad, y.grad
+
+
+# the engine's own ordering and backward walk earn nothing in the first two
+_ENGINE_WALK = {"autograd_ref.Variable.backward": core.Variable.backward,
+                "autograd_ref.core.run_backward": core.run_backward}
+STAGE = Stage([
+    Exercise("topological_order", general.topological_order, lambda f: f(diamond()["y"]),
+             counterparts=_ENGINE_WALK),
+    Exercise("backward_general", general.Variable.backward, lambda f: f(diamond()["y"]),
+             counterparts=_ENGINE_WALK),
+    Exercise("log_sqrt_graph", _reference_log_sqrt_graph, lambda f: f(3.0, 2.0),
+             stand_in_name="a log_sqrt_graph computed with autograd_ref's backward"),
+])
+exercise, use_or_reference = STAGE.exercise, STAGE.use_or_reference

@@ -3,29 +3,24 @@
 An answer is a function `answer(self)` meant to become a Variable method. The checks run it on
 chains built from the grader's own small linked classes below: an answer cell cannot reach
 them, and their variables have no `backward` an answer could quietly call instead of walking
-the chain itself. Their `backward` also notices who calls it (autograd_ref's own walk earns
-nothing) and how deep in the stack (a loop calls every step at the same depth; a recursion
-goes one call deeper per step).
+the chain itself. A chain of 20,000 functions tells a loop from a recursion (which runs into
+Python's recursion limit).
 """
 import contextlib
-import os
 import sys
 
 import numpy as np
 
-from ..stages import linked
-from . import call, expect_close, expect_gradient, expect_true, guarded, require_own, rng
-from . import use_or_reference as _use_or_reference
+from autograd_ref import core
+from autograd_ref.stages import general, linked
 from ._arrays import matches, to_floats
 from ._errors import ReferenceAnswerError
-
-SLACK = 50  # frames a loop may add between two steps (helpers); a recursion adds one per step
-_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+from ._exercise import Exercise, Stage
+from .checks import call, expect_close, expect_gradient, expect_true, rng
 
 
 class _Variable:
     answer_name = "backward"  # set per answer by _variable_class
-    first_depth = None  # stack depth of the first backward step of the current run
 
     def __init__(self, data):
         self.data = data
@@ -50,7 +45,6 @@ class _Function:
         return output
 
     def backward(self, gy):
-        _inspect_caller(type(self.input))
         return self.local(self.input.data) * gy
 
 
@@ -76,30 +70,6 @@ class _Negate(_Function):
 
     def local(self, x):
         return -np.ones_like(x)
-
-
-class _Recursing(Exception):
-    """A backward step ran far deeper in the stack than the first one."""
-
-
-def _inspect_caller(variable_class):
-    """Refuse autograd_ref's own walk; notice a walk that goes one call deeper per step."""
-    caller = sys._getframe(2).f_code  # 0: here, 1: backward, 2: whoever called backward
-    if os.path.abspath(caller.co_filename).startswith(_PACKAGE_DIR):
-        raise ReferenceAnswerError(
-            f"`{variable_class.answer_name}` hands the walk to autograd_ref's own "
-            f"`{caller.co_qualname}`: write the walk yourself to earn these points")
-    if variable_class.first_depth is None:
-        depth, frame = 0, sys._getframe()
-        while frame is not None:
-            depth, frame = depth + 1, frame.f_back
-        variable_class.first_depth = depth
-        return
-    try:
-        sys._getframe(variable_class.first_depth + SLACK)
-    except ValueError:  # the stack is not that deep: fine
-        return
-    raise _Recursing()
 
 
 def _variable_class(answer, name):
@@ -240,16 +210,7 @@ def _random_chain(generator, shape=()):
 
 # ---- the checks test cells call ------------------------------------------------------------
 
-@guarded
-def own_answer(answer, name):
-    """autograd_ref's Variable.backward, imported, aliased or called, earns nothing."""
-    expect_true(callable(answer), f"`{name}` must be a function `def {name}(self):`, got {answer!r}")
-    with _on_notebook_variable(answer, name):
-        require_own(answer, linked.Variable.backward, name)
-
-
-@guarded
-def seed_chain(answer, name, expected):
+def chain_value(answer, name, expected):
     """square(exp(square(x))) at 0.5 from y.grad = None: every gradient, and x.grad = expected."""
     kinds = [_Square, _Exp, _Square]
     variables = _run(answer, name, kinds, 0.5)
@@ -258,8 +219,7 @@ def seed_chain(answer, name, expected):
                  rtol=1e-9, atol=0)
 
 
-@guarded
-def random_chains(answer, name, seed, count=8):
+def chain_random(answer, name, seed, count=8):
     """Random Square/Exp chains of 1 to 5 functions at random x, against central differences."""
     generator = rng(seed)
     for _ in range(count):
@@ -267,7 +227,6 @@ def random_chains(answer, name, seed, count=8):
         _judge(_run(answer, name, kinds, x), name, kinds, x, None)
 
 
-@guarded
 def given_gradient(answer, name, seed, count=3):
     """y.grad already set before the call: the walk starts from it, not from ones."""
     generator = rng(seed)
@@ -277,14 +236,12 @@ def given_gradient(answer, name, seed, count=3):
         _judge(_run(answer, name, kinds, x, given), name, kinds, x, given)
 
 
-@guarded
 def array_chain(answer, name, seed):
     """x an array of 3 values: y.grad starts as ones of y's shape, gradients elementwise."""
     kinds, x = _random_chain(rng(seed), shape=(3,))
     _judge(_run(answer, name, kinds, x), name, kinds, x, None)
 
 
-@guarded
 def deep_chain(answer, name, length=20_000):
     """A chain of `length` Negate functions: a loop handles it, a recursion cannot."""
     kinds = [_Negate] * length
@@ -292,7 +249,7 @@ def deep_chain(answer, name, length=20_000):
     try:
         variables = _run(answer, name, kinds, 0.5)
     except AssertionError as error:
-        if isinstance(error.__cause__, (RecursionError, _Recursing)):
+        if isinstance(error.__cause__, RecursionError):
             raise AssertionError(
                 f"{where}: y.{name}() goes one call deeper for every function, so on this chain "
                 f"it runs into Python's recursion limit ({sys.getrecursionlimit()} calls). Use a "
@@ -319,7 +276,9 @@ def _probe(name):
     return probe
 
 
-@guarded
-def use_or_reference(answer, name):
-    """The student's function if it runs on a short chain, else autograd_ref's loop (with a note)."""
-    return _use_or_reference(answer, linked.Variable.backward, name, _probe(name))
+# autograd_ref's walks (the notebook's Variable.backward is the linked one) earn nothing
+_WALKS = {"autograd_ref.Variable.backward": core.Variable.backward,
+          "autograd_ref.stages.general.Variable.backward": general.Variable.backward}
+STAGE = Stage([Exercise(name, linked.Variable.backward, _probe(name), counterparts=_WALKS)
+               for name in ("backward_recursive", "backward_loop")])
+exercise, use_or_reference = STAGE.exercise, STAGE.use_or_reference

@@ -6,17 +6,16 @@ The `Node` checks live in `_node_checks`; the notebook calls them from here, lik
 """
 import numpy as np
 
-from .. import datasets, forward_mode, nn, ops
-from ..jacobians import chain_costs as reference_chain_costs, counted_chain_costs
-from ..nodes import Node as ReferenceNode
+from autograd_ref import datasets, forward_mode, nn, ops
+from autograd_ref.jacobians import chain_costs as reference_chain_costs, counted_chain_costs
+from autograd_ref.nodes import Node as ReferenceNode, topological_order as reference_node_order
 from ._answer_probes import call_counting_functions
 from ._arrays import matches, to_floats
 from ._node_checks import (  # noqa: F401  (test cells call them as check.<name>)
     node_log_sqrt, node_shared_random, node_sin, node_starts_empty, node_vectors_random,
-    node_visits_once, own_node,
+    node_visits_once,
 )
-from ._own import require_own, stage_fallbacks
-from ._trust import guarded
+from ._exercise import Exercise, Stage
 from .checks import call, expect_close, expect_gradient, expect_true, rng
 
 
@@ -27,25 +26,22 @@ def _train_mlp(X, t, hidden=10, lr=1.0, epochs=300, batch_size=30, seed=0):
     return (lambda X_new: nn.predict(model, X_new)), losses
 
 
-_REFERENCES = {
-    "Dual": (forward_mode.Dual, lambda Dual: Dual(3.0, 1.0).log() * 2 - 1 / Dual(2.0)),
-    "chain_costs": (reference_chain_costs, lambda answer: answer([3, 4, 5, 1])),
-    "Node": (ReferenceNode, lambda answer: answer(1.0, [(answer(2.0), 3.0)]).backward()),
-    "train_mlp": (_train_mlp, lambda answer: answer(*datasets.spiral(5), epochs=1)),
-}
-# how the note names a stand-in written here (the others are named by where they live)
-_STAND_IN_NAMES = {"train_mlp": "a train_mlp built on autograd_ref.nn's MLP and train_classifier"}
-
-
-use_or_reference = stage_fallbacks(__name__, _REFERENCES, _STAND_IN_NAMES)
+STAGE = Stage([
+    Exercise("Dual", forward_mode.Dual, lambda Dual: Dual(3.0, 1.0).log() * 2 - 1 / Dual(2.0),
+             counterparts={"autograd_ref.forward_mode": forward_mode}),
+    Exercise("chain_costs", reference_chain_costs, lambda answer: answer([3, 4, 5, 1]),
+             counterparts={"autograd_ref.jacobians.counted_chain_costs": counted_chain_costs}),
+    Exercise("Node", ReferenceNode, lambda answer: answer(1.0, [(answer(2.0), 3.0)]).backward(),
+             counterparts={"autograd_ref.nodes.topological_order": reference_node_order}),
+    # the engine's ops are welcome; autograd_ref's ready-made MLP and training loop are not
+    Exercise("train_mlp", _train_mlp, lambda answer: answer(*datasets.spiral(5), epochs=1),
+             counterparts={"autograd_ref.nn": nn},
+             stand_in_name="a train_mlp built on autograd_ref.nn's MLP and train_classifier"),
+])
+exercise, use_or_reference = STAGE.exercise, STAGE.use_or_reference
 
 
 # ---- Dual -----------------------------------------------------------------------------------
-
-@guarded
-def own_dual(Dual):
-    require_own(Dual, forward_mode.Dual, "Dual")
-
 
 # name, the operation on two operands, the rule (for messages)
 _BINARY = [
@@ -62,7 +58,6 @@ _UNARY = [
 ]
 
 
-@guarded
 def dual_rules(Dual, seed=None):
     """Each operation between two Duals, a Dual and a number, a number and a Dual, against a
     central difference: fixed values for seed=None, else random values and directions."""
@@ -159,7 +154,6 @@ def _expect_dual(result, Dual, label, along, hint):
     expect_gradient(result.dot, along, 0.0, f"{label}: dot", hint=hint)
 
 
-@guarded
 def dual_log_sqrt(Dual, x_dot, y_dot, expected_dot):
     """a = log x, b = a y, c = sqrt b, f = c + b at (3, 2), inputs seeded with the given dots."""
     x, y = Dual(3.0, x_dot), Dual(2.0, y_dot)
@@ -178,12 +172,6 @@ def _graph_of_duals(x, y):
 
 # ---- chain_costs ----------------------------------------------------------------------------
 
-@guarded
-def own_chain_costs(chain_costs):
-    require_own(chain_costs, reference_chain_costs, "chain_costs")
-
-
-@guarded
 def chain_costs_value(chain_costs, dims):
     """Compare with the multiplications counted while really multiplying random Jacobians."""
     expected = counted_chain_costs([int(d) for d in dims])
@@ -198,7 +186,6 @@ def chain_costs_value(chain_costs, dims):
         expect_close(value, wanted, f"chain_costs({list(dims)}): {what}", rtol=0, atol=0, hint=hint)
 
 
-@guarded
 def chain_costs_random(chain_costs, seed):
     generator = rng(seed)
     for length in (2, 3, 4, 5, 7):
@@ -207,14 +194,6 @@ def chain_costs_random(chain_costs, seed):
 
 # ---- train_mlp ------------------------------------------------------------------------------
 
-@guarded
-def own_train_mlp(train_mlp):
-    """The engine's ops are welcome; autograd_ref's ready-made MLP and training loop are not."""
-    for reference in (nn.MLP, nn.train_classifier, nn.predict, _train_mlp):
-        require_own(train_mlp, reference, "train_mlp")
-
-
-@guarded
 def train_mlp_learns_spiral(train_mlp, seed=0, **options):
     """Train on the 300-point spiral: the loss halves and training accuracy passes 0.8."""
     X, t = datasets.spiral()
@@ -235,7 +214,6 @@ def train_mlp_learns_spiral(train_mlp, seed=0, **options):
                 f"the trained weights and returns the argmax over the 3 class scores")
 
 
-@guarded
 def train_mlp_options(train_mlp, seed):
     """Same seed, same run; another seed, another run; epochs, lr and hidden are honoured."""
     X, t = datasets.spiral()

@@ -6,7 +6,7 @@ asked, a sine-and-cosine with two outputs; every variable of the main steps reac
 """
 import numpy as np
 
-from ..stages import general
+from autograd_ref.stages import general
 
 
 class Sin(general.Function):

@@ -3,12 +3,11 @@ result equals.
 
 "Through the engine" is checked by counting calls of the engine's `Function.__call__` during the
 call, not by reading the answer's code. The method is swapped only for that one call and put back
-afterwards. A guarded check run inside that window would report the swap as tampering, so the
-answer is called with the unguarded `_call` (same messages as `call`).
+afterwards.
 """
 import collections
 
-from ..core import Function
+from autograd_ref.core import Function
 from ._arrays import matches, to_floats
 from .checks import _call
 

@@ -5,10 +5,11 @@ and the likely slip (a forward difference, a missing factor 2, a forgotten upstr
 """
 import numpy as np
 
-from .. import numeric
-from ..core import Variable
-from . import call, expect_close, expect_true, guarded, require_own, rng, short_repr
-from ._own import stage_fallbacks
+from autograd_ref import numeric
+from autograd_ref.core import Variable
+from ._exercise import Exercise, Stage
+from .checks import call, expect_close, expect_true, rng
+from ._describe import short_repr
 
 
 def _circuit(x, y, z):
@@ -21,26 +22,20 @@ def _reference_circuit_gradients(x, y, z):
     return z, z, q
 
 
-_REFERENCES = {
-    "numerical_diff": (numeric.numerical_diff, lambda answer: answer(np.exp, 0.0)),
-    "circuit_gradients": (_reference_circuit_gradients, lambda answer: answer(-2.0, 5.0, -4.0)),
-}
-# how the note names a stand-in written here (the others are named by where they live)
-_STAND_IN_NAMES = {"circuit_gradients": "autograd_ref's own circuit_gradients"}
-
-
-use_or_reference = stage_fallbacks(__name__, _REFERENCES, _STAND_IN_NAMES)
+STAGE = Stage([
+    Exercise("numerical_diff", numeric.numerical_diff, lambda answer: answer(np.exp, 0.0),
+             counterparts={"autograd_ref.numeric.numerical_grad": numeric.numerical_grad}),
+    # the gradients must come from the student's chain rule, not from the engine's backward
+    Exercise("circuit_gradients", _reference_circuit_gradients,
+             lambda answer: answer(-2.0, 5.0, -4.0),
+             counterparts={"autograd_ref.Variable.backward": Variable.backward},
+             stand_in_name="autograd_ref's own circuit_gradients"),
+])
+exercise, use_or_reference = STAGE.exercise, STAGE.use_or_reference
 
 
 # ---- numerical_diff -------------------------------------------------------------------------
 
-@guarded
-def own_numerical_diff(numerical_diff):
-    """autograd_ref's numerical_diff, imported or wrapped, earns nothing."""
-    require_own(numerical_diff, numeric.numerical_diff, "numerical_diff")
-
-
-@guarded
 def numerical_diff_value(numerical_diff, f, x, expected, label=None):
     """numerical_diff(f, x) with the default eps must be close to `expected`.
 
@@ -55,13 +50,11 @@ def _cube(x):
     return x ** 3
 
 
-@guarded
 def numerical_diff_is_central(numerical_diff):
     """x**3 at 1 with eps=1e-2: central 3.0001, forward 3.0301, backward 2.9701."""
     _match_central(numerical_diff, _cube, 1.0, 1e-2, label="lambda x: x**3")
 
 
-@guarded
 def numerical_diff_uses_eps(numerical_diff):
     """The step is the eps given, by keyword or by position (x**3 at 1 with eps=0.5 is 3.25)."""
     _match_central(numerical_diff, _cube, 1.0, 0.5, label="lambda x: x**3")
@@ -70,7 +63,6 @@ def numerical_diff_uses_eps(numerical_diff):
                  "numerical_diff(lambda x: x**3, 1.0, 0.5) with eps passed by position", rtol=1e-9)
 
 
-@guarded
 def numerical_diff_random(numerical_diff, seed):
     """Smooth functions at random points and steps, floats and 0-d arrays; x stays unchanged."""
     generator = rng(seed)
@@ -140,20 +132,11 @@ def _slip(got, f, x, eps):
 NAMES = ("df/dx", "df/dy", "df/dz")
 
 
-@guarded
-def own_circuit_gradients(circuit_gradients):
-    """The gradients must come from the student's chain rule, not from autograd_ref's engine."""
-    require_own(circuit_gradients, _reference_circuit_gradients, "circuit_gradients")
-    require_own(circuit_gradients, Variable, "circuit_gradients")
-
-
-@guarded
 def circuit_gradients_value(circuit_gradients, inputs, expected):
     """circuit_gradients(*inputs) must be close to the three numbers `expected`."""
     _check_point(circuit_gradients, tuple(inputs), expected)
 
 
-@guarded
 def circuit_gradients_random(circuit_gradients, seed):
     """Random points (floats and ints) checked against central differences of (x+y)*z."""
     generator = rng(seed)

@@ -10,71 +10,47 @@ only in its own test, and the count shows whether the neuron was built from the 
 """
 import numpy as np
 
-from .. import gates
-from ..core import Variable
+from autograd_ref import core, gates
 from . import _gate_patterns as patterns
 from ._arrays import matches, to_floats
+from ._describe import short_repr
+from ._exercise import Exercise, Stage
 from ._stand_ins import stand_ins
-from . import call, expect_close, expect_gradient, expect_true, guarded, rng, short_repr
-from . import require_own as _require_own
-from . import use_or_reference as _use_or_reference
+from .checks import call, expect_close, expect_gradient, expect_true, rng
 
 _array = np.array  # bound now, so that an answer cell patching numpy cannot change the checks
 
 
 # ---- the checks the test cells call --------------------------------------------------------
 
-@guarded
-def require_own(answer, name):
-    """autograd_ref's gate (imported, aliased, subclassed) earns nothing; neither does a
-    neuron_circuit that uses autograd_ref's gates, neuron_graph or engine (GateGraph with the
-    student's own gates is allowed)."""
-    if name != "neuron_circuit":
-        return _require_own(answer, patterns.gate_named(name).reference, name)
-    for reference in (gates.neuron_graph, Variable) + tuple(spec.reference for spec in patterns.GATES):
-        _require_own(answer, reference, name)
-    for spec in patterns.GATES:  # the notebook's own gates, as neuron_circuit finds them
-        used = getattr(answer, "__globals__", {}).get(spec.name)
-        if isinstance(used, type):
-            _require_own(used, spec.reference, spec.name)
-
-
-@guarded
-def add_gate(AddGate, x, y, dz):
+def add_gate_value(AddGate, x, y, dz):
     _check_gate(patterns.Add, AddGate, (x, y), (dz,))
 
 
-@guarded
-def multiply_gate(MultiplyGate, x, y, dz):
+def multiply_gate_value(MultiplyGate, x, y, dz):
     _check_gate(patterns.Multiply, MultiplyGate, (x, y), (dz,))
 
 
-@guarded
-def max_gate(MaxGate, x, y, dz):
+def max_gate_value(MaxGate, x, y, dz):
     _check_gate(patterns.Max, MaxGate, (x, y), (dz,))
 
 
-@guarded
-def copy_gate(CopyGate, x, d1, d2):
+def copy_gate_value(CopyGate, x, d1, d2):
     _check_gate(patterns.Copy, CopyGate, (x,), (d1, d2))
 
 
-@guarded
-def sigmoid_gate(SigmoidGate, x, dz):
+def sigmoid_gate_value(SigmoidGate, x, dz):
     _check_gate(patterns.Sigmoid, SigmoidGate, (x,), (dz,))
 
 
-@guarded
 def add_gate_random(AddGate, seed):
     _random_cases(patterns.Add, AddGate, seed)
 
 
-@guarded
 def multiply_gate_random(MultiplyGate, seed):
     _random_cases(patterns.Multiply, MultiplyGate, seed)
 
 
-@guarded
 def max_gate_random(MaxGate, seed):
     """Random cases plus ties: a tied float, and arrays where every third element ties."""
     generator = _random_cases(patterns.Max, MaxGate, seed)
@@ -84,21 +60,12 @@ def max_gate_random(MaxGate, seed):
     _check_gate(patterns.Max, MaxGate, (x, y), (dz,))
 
 
-@guarded
 def copy_gate_random(CopyGate, seed):
     _random_cases(patterns.Copy, CopyGate, seed)
 
 
-@guarded
 def sigmoid_gate_random(SigmoidGate, seed):
     _random_cases(patterns.Sigmoid, SigmoidGate, seed)
-
-
-@guarded
-def gate_or_reference(answer, name):
-    """The student's gate class if it runs forward and backward, else autograd_ref's (with a note)."""
-    spec = patterns.gate_named(name)
-    return _use_or_reference(answer, spec.reference, name, lambda cls: _probe(spec, cls))
 
 
 # ---- one gate case -------------------------------------------------------------------------
@@ -221,16 +188,7 @@ def _reference_neuron_circuit(w, x):
     return f, _array([grads["w0"], grads["w1"], grads["w2"]]), _array([grads["x0"], grads["x1"]])
 
 
-@guarded
-def neuron_or_reference(answer):
-    """The student's neuron_circuit if it runs, else one built on autograd_ref (with a note)."""
-    return _use_or_reference(answer, _reference_neuron_circuit, "neuron_circuit",
-                             lambda fn: fn([2.0, -3.0, -3.0], [-1.0, -2.0]),
-                             reference_name="a neuron_circuit built on `autograd_ref.gates.neuron_graph`")
-
-
-@guarded
-def neuron_circuit(answer, w, x, f, dw, dx):
+def neuron_circuit_value(answer, w, x, f, dw, dx):
     """neuron_circuit(w, x) must give the numbers f, dw, dx (the contract's example)."""
     got_f, got_dw, got_dx, calls = _neuron_result(answer, w, x)
     where = f"neuron_circuit(w={short_repr(list(w))}, x={short_repr(list(x))})"
@@ -240,7 +198,6 @@ def neuron_circuit(answer, w, x, f, dw, dx):
     expect_close(got_dx, dx, f"{where}: dx", rtol=1e-6, atol=1e-8, hint=hint)
 
 
-@guarded
 def neuron_circuit_random(answer, seed):
     """Random weights and inputs (lists, tuples, arrays) against central differences."""
     generator = rng(seed)
@@ -294,6 +251,24 @@ def _neuron_slip(f, dw, dx, w, x, calls):
         return "f is the sigmoid of the sum: f = sigmoid(w0*x0 + w1*x1 + w2)"
     return (f"{patterns.NEURON_RECIPE}; each backward takes the gradient of its gate's output "
             f"and returns those of its inputs, in the order forward took them")
+
+
+# ---- the exercises ---------------------------------------------------------------------------
+
+def _gate_exercise(spec):
+    return Exercise(spec.name, spec.reference, lambda cls: _probe(spec, cls))
+
+
+STAGE = Stage([
+    *(_gate_exercise(spec) for spec in patterns.GATES),
+    # autograd_ref's ready-made neuron, or the engine doing the backward pass, earns nothing
+    Exercise("neuron_circuit", _reference_neuron_circuit,
+             lambda fn: fn([2.0, -3.0, -3.0], [-1.0, -2.0]),
+             counterparts={"autograd_ref.gates.neuron_graph": gates.neuron_graph,
+                           "autograd_ref.Variable.backward": core.Variable.backward},
+             stand_in_name="a neuron_circuit built on `autograd_ref.gates.neuron_graph`"),
+])
+exercise, use_or_reference = STAGE.exercise, STAGE.use_or_reference
 
 
 # ---- small helpers -------------------------------------------------------------------------
