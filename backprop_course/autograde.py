@@ -3,7 +3,10 @@
 Workers only read a snapshot of the gradebook; this process is the only writer and records
 one submission at a time with nbgrader's own SaveAutoGrades, so sqlite never sees two writers
 and the scores are nbgrader's. Every submission gets a status in its autograded notebook's
-metadata (`backprop_course`), which feedback and report read.
+metadata (`backprop_course`), which feedback and report read, with its flags: `flagged` when
+the answer policy (policy.py) found something to review in the student's code (the affected
+test cells then need a manual grade in nbgrader's gradebook), `reference answer` when a test
+found an answer running its exercise's reference implementation.
 """
 import copy
 import shutil
@@ -15,11 +18,12 @@ import nbformat
 from nbgrader import utils
 from nbgrader.api import Gradebook
 
-from . import contract
+from . import contract, policy
 from .config import CourseError, course_directory, stage_path
 from .grader import Submission, nbgrader_resources, nbgrader_steps, run_preprocessors
 from .pool import grade_in_pool, grade_in_process
 from .release import generate_student_notebooks, released_stages
+from .test_cells import outcome, test_cells
 
 
 def autograde(config, stages=None, students=None, jobs=1, log_file=None, on_result=None, on_start=None):
@@ -115,6 +119,7 @@ class Recorder:
         submission = Submission(graded.student, graded.stage, folder / f"{graded.stage}.ipynb",
                                 stage_path(self.config, "autograded", graded.student, graded.stage))
         self.create_submission(submission)
+        notes, flags = list(graded.notes), []
         if graded.notebook is None:
             notebook = nbformat.read(self.templates[graded.stage], as_version=4)
             self.give_zero(submission)
@@ -122,7 +127,14 @@ class Recorder:
             resources = nbgrader_resources(submission, self.coursedir.db_url)
             notebook = nbformat.reads(graded.notebook, as_version=4)
             notebook, _ = run_preprocessors(self.after_execute, notebook, resources, self.config)
-        notebook.metadata[contract.METADATA_KEY] = {"status": graded.status, "notes": graded.notes}
+            findings = policy.judge(notebook, nbformat.read(self.templates[graded.stage], as_version=4))
+            if findings:
+                flags.append("flagged")
+                notes += [finding.note() for finding in findings]
+                self.flag_for_review(submission, notebook, min(finding.cell for finding in findings))
+            if any(outcome(cell) == "reference answer" for _, cell in test_cells(notebook)):
+                flags.append("reference answer")
+        notebook.metadata[contract.METADATA_KEY] = {"status": graded.status, "notes": notes, "flags": flags}
         submission.workdir.mkdir(parents=True, exist_ok=True)
         nbformat.write(notebook, submission.workdir / f"{graded.stage}.ipynb")
 
@@ -135,6 +147,17 @@ class Recorder:
         with self.gradebook() as gradebook:
             gradebook.update_or_create_student(submission.student)
             gradebook.update_or_create_submission(submission.stage, submission.student, **extra)
+
+    def flag_for_review(self, submission, notebook, first_cell):
+        """Every test cell after `first_cell` needs a manual grade, so formgrader lists the
+        submission (its autograded score stays until a grader decides)."""
+        affected = {cell.metadata.nbgrader["grade_id"] for index, cell in test_cells(notebook) if index > first_cell}
+        with self.gradebook() as gradebook:
+            graded = gradebook.find_submission_notebook(submission.stage, submission.stage, submission.student)
+            for grade in graded.grades:
+                if grade.name in affected:
+                    grade.needs_manual_grade = True
+            gradebook.db.commit()
 
     def give_zero(self, submission):
         """Nothing could be run: every test scores 0, as nbgrader does for a missing notebook."""

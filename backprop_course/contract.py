@@ -30,12 +30,6 @@ CONTRACT = {
 
 STAGES = tuple(CONTRACT)
 
-# Error names the grading helpers (autograd_ref.grading) raise, and the flag each earns in the report.
-FLAGGED_ERRORS = {
-    "TamperingError": "tampering",
-    "ReferenceAnswerError": "reference answer",
-}
-
 # Where the autograder leaves each submission's status and notes in its autograded notebook's
 # metadata; feedback and the report read them there.
 METADATA_KEY = "backprop_course"

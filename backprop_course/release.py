@@ -9,12 +9,12 @@ import tempfile
 from pathlib import Path
 
 import nbformat
-from nbgrader import utils
 from nbgrader.converters import GenerateAssignment
 
 from . import contract
 from .answers import fill_answers, solution_sources
 from .config import CourseError, course_directory, load_config, run_nbgrader, stage_path, write_scratch_course
+from .test_cells import failure_message, test_cells
 
 
 def released_stages(config, stages=None):
@@ -89,20 +89,18 @@ def check_release(config, stages=None, jobs=1, log_file=None):
 def release_problems(config, row, stage):
     """What is wrong with the grading of the `solution` or `blank` notebook of `stage`."""
     autograded = nbformat.read(stage_path(config, "autograded", row.student, stage) / f"{stage}.ipynb", as_version=4)
-    messages = {cell.metadata.nbgrader["grade_id"]: first_error(cell) for cell in autograded.cells if utils.is_grade(cell)}
+    messages = {cell.metadata.nbgrader["grade_id"]: failure_message(cell) for _, cell in test_cells(autograded)}
     problems = []
     if row.statuses[stage] != "ok":
         notes = autograded.metadata.get(contract.METADATA_KEY, {}).get("notes", [])
         problems.append(f"{stage}: the {row.student} notebook was graded with status {row.statuses[stage]}: "
                         + "; ".join(notes))
+    if row.flags.get(stage):
+        problems.append(f"{stage}: the {row.student} notebook is flagged ({', '.join(row.flags[stage])}): "
+                        + "; ".join(note for note in autograded.metadata.get(contract.METADATA_KEY, {}).get("notes", [])))
     for test_id, message in messages.items():
         if row.student == "solution" and message:
             problems.append(f"{stage}: the instructor's answers fail {test_id}: {message}")
         if row.student == "blank" and not message:
             problems.append(f"{stage}: the student notebook passes {test_id} without any answer")
     return problems
-
-
-def first_error(cell):
-    errors = [f"{output.ename}: {output.evalue}" for output in cell.outputs if output.output_type == "error"]
-    return errors[0] if errors else None

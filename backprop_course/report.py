@@ -1,9 +1,9 @@
 """Report: the class's grades as grades.csv, two printed tables and grades.png.
 
 Scores come from the gradebook (a grader's manual score wins over the autograder's, as in
-nbgrader). Each submission's status comes from its autograded notebook, and so do the flags:
-a TamperingError or ReferenceAnswerError (raised by the grading helpers) in any cell marks the
-submission, whatever its score: the attempt is worth knowing about even when it was refused.
+nbgrader). Each submission's status and flags come from its autograded notebook's metadata,
+written by autograde: `flagged` (the answer policy found code to review) and `reference
+answer` (an answer ran its exercise's reference implementation), whatever the score.
 """
 import csv
 from dataclasses import dataclass, field
@@ -21,7 +21,7 @@ class StudentGrades:
     student: str
     scores: dict = field(default_factory=dict)  # (stage, exercise) -> points earned
     statuses: dict = field(default_factory=dict)  # stage -> status of the submission
-    flags: dict = field(default_factory=dict)  # stage -> sorted flags ("tampering", ...)
+    flags: dict = field(default_factory=dict)  # stage -> sorted flags ("flagged", "reference answer")
 
     def stage_score(self, stage):
         if stage not in self.statuses:
@@ -39,14 +39,6 @@ class StudentGrades:
             if words:
                 remarks.append(f"{stage[:2]} {', '.join(words)}")
         return "; ".join(remarks) or "ok"
-
-
-def flags_of(notebook):
-    """Report flags for the grading helpers' errors anywhere in the notebook (a refused patch counts too)."""
-    return sorted({contract.FLAGGED_ERRORS[output.ename]
-                   for cell in notebook.cells if cell.cell_type == "code"
-                   for output in cell.get("outputs", [])
-                   if output.output_type == "error" and output.ename in contract.FLAGGED_ERRORS})
 
 
 def collect(config):
@@ -77,8 +69,8 @@ def status_and_flags(config, student, stage):
     path = stage_path(config, "autograded", student, stage) / f"{stage}.ipynb"
     if not path.exists():  # e.g. plain nbgrader found no notebook to grade
         return "missing", []
-    notebook = nbformat.read(path, as_version=4)
-    return notebook.metadata.get(contract.METADATA_KEY, {}).get("status", "ok"), flags_of(notebook)
+    grading = nbformat.read(path, as_version=4).metadata.get(contract.METADATA_KEY, {})
+    return grading.get("status", "ok"), sorted(grading.get("flags", []))
 
 
 def number(value):

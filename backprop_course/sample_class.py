@@ -35,7 +35,7 @@ class Work:
     damage: object = None  # damage(notebook, path) writes a damaged file instead of the notebook
     lost: tuple = ()  # exercises that must score 0; ("*",) for all of them
     status: str = "ok"
-    flags: tuple = ()  # report flags, e.g. ("tampering",)
+    flags: tuple = ()  # report flags, sorted: ("flagged", "reference answer")
 
     def expected_points(self, stage):
         points = contract.CONTRACT[stage]
@@ -125,23 +125,25 @@ STUDENTS = {
         S02: Work(answers=(after("exp", "print('x' * 100_000_000)"),)),
         S03: Work(answers=(before("max_gate", "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
                                               "while True:\n    pass"),),
-                  lost=("max_gate", "copy_gate", "sigmoid_gate", "neuron_circuit"), status="killed"),
+                  lost=("max_gate", "copy_gate", "sigmoid_gate", "neuron_circuit"), status="killed",
+                  flags=("flagged",)),  # signals are the system's: the policy flags them
         S05: Work(answers=(before("backward_general", "import os\nos._exit(1)"),),
-                  lost=("backward_general", "log_sqrt_graph"), status="crashed"),
+                  lost=("backward_general", "log_sqrt_graph"), status="crashed", flags=("flagged",)),
     },
     "fumi": {  # quits early or fails at the top
-        S02: Work(answers=(before("exp", "import sys\nsys.exit('done for today')"),), lost=("exp",), status="exited"),
+        S02: Work(answers=(before("exp", "import sys\nsys.exit('done for today')"),), lost=("exp",), status="exited",
+                  flags=("flagged",)),
         S04: Work(damage=cell_at_top("raise RuntimeError('this notebook is a draft')"), status="errors"),
     },
-    "gus": {  # lets the reference do the work
+    "gus": {  # lets the reference do the work, patches what checks might use: flagged for review
         S02: Work(answers=(instead("square", "from autograd_ref import Square"),),
-                  lost=("square",), flags=("reference answer",)),
+                  lost=("square",), flags=("flagged", "reference answer")),
+        # right answers, so the points stay until the instructor looks: the flag is what matters
         S03: Work(answers=(after("add_gate", "import numpy as np\nnp.allclose = lambda *args, **kwargs: True"),),
-                  lost=("add_gate", "multiply_gate", "max_gate", "copy_gate", "sigmoid_gate", "neuron_circuit"),
-                  status="errors", flags=("tampering",)),
-        S06: Work(answers=(after("relu", "import autograd_ref.grading.checks as checks\n"
+                  flags=("flagged",)),
+        S06: Work(answers=(after("relu", "import backprop_grading.checks as checks\n"
                                          "checks.expect_close = lambda *args, **kwargs: None"),),
-                  status="errors", flags=("tampering",)),  # the grader refuses the assignment at once
+                  flags=("flagged",)),
     },
     "hana": {  # fights the test cells
         S01: Work(damage=deleted_test("numerical_diff"), status="repaired"),

@@ -13,6 +13,7 @@ from nbgrader import utils
 from . import contract
 from .execute import NOT_RUN, GradingExecute, KernelSupply, describe_cell
 from .grader import read_submission
+from .test_cells import failure_message
 
 
 @dataclass
@@ -62,7 +63,9 @@ def validate_notebook(path, kernels, config):
     for index, cell in enumerate(notebook.cells):
         message = error_message(cell)
         if utils.is_grade(cell):
-            validation.exercises[contract.exercise_of(cell.metadata.nbgrader["grade_id"])] = message
+            message = failure_message(cell)  # a test block reports on stderr
+            validation.exercises[contract.exercise_of(cell.metadata.nbgrader["grade_id"])] = (
+                message and message.replace("\n", "\n          "))
         elif message and NOT_RUN not in message:
             validation.problems.append(f"{describe_cell(notebook, index)} raised {message}")
     if not validation.exercises:

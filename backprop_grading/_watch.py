@@ -76,6 +76,17 @@ class ReferenceCode:
         return None
 
 
+def code_of(answer):
+    """The code an answer brings along before it runs: a function's, a method's, or that of a
+    class and every class it inherits from (an instance counts as its class)."""
+    answer = getattr(answer, "__func__", answer)
+    if not isinstance(answer, (type, types.FunctionType)):
+        answer = type(answer)
+    if isinstance(answer, type):
+        return [code for cls in answer.__mro__ for code in code_objects(cls)]
+    return code_objects(answer)
+
+
 def from_a_string(code):
     """The code was compiled from a string: neither a file nor a notebook cell holds its source."""
     return code.co_filename not in linecache.cache and not os.path.exists(code.co_filename)

@@ -28,6 +28,7 @@ def _call(fn, args, kwargs, label):
     reference = _exercise.reference_code_in_force()
     if reference is None:
         return _run(fn, args, kwargs, label)
+    _refuse_reference(reference, _watch.code_of(fn), label)  # imported, aliased or subclassed
     try:
         result, ran = _watch.running(lambda: _run(fn, args, kwargs, label))
     except Exception as error:
@@ -123,7 +124,8 @@ def expect_gradient(got, f, x, what, *, eps=1e-6, rtol=1e-5, atol=1e-7, hint=Non
     x is a number (f may then work elementwise) or an ndarray (f must return a single number);
     f gets x nudged by +-eps and may return a number, an ndarray or a Variable.
     """
-    expected = _central_difference(lambda value: _call(f, (value,), {}, what), x, eps)
+    # f is the check's own function (it may run reference code): no watch, only the messages
+    expected = _central_difference(lambda value: _run(f, (value,), {}, what), x, eps)
     _compare(got, expected, what, rtol, atol, hint, source=" from central difference")
 
 
