@@ -12,7 +12,7 @@ from pathlib import Path
 
 from . import contract
 from .config import COURSE_ROOT, CONFIG_FILE, CourseError, load_config
-from .console import log_to_file
+from .console import log_to_file, say
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 LOG_NAME = "backprop-course.log"
@@ -36,14 +36,14 @@ def release(args, root=None):
 
     config = course_config(args, root)
     for path in generate_student_notebooks(args.stages, config):
-        print(f"wrote {path}")
+        say(f"wrote {path}")
     if args.no_check:
         return EXIT_OK
-    print("checking: every instructor notebook earns all its points, every student notebook none ...")
+    say("checking: every instructor notebook earns all its points, every student notebook none ...")
     problems = check_release(config, args.stages, jobs=args.jobs or default_jobs(), log_file=log_file(args, root))
     for problem in problems:
-        print(f"  PROBLEM {problem}")
-    print("release check failed" if problems else "release check passed")
+        say(f"  PROBLEM {problem}")
+    say("release check failed" if problems else "release check passed")
     return EXIT_FAILED if problems else EXIT_OK
 
 
@@ -62,9 +62,9 @@ def validate(args):
     with open(log, "a") as kernel_log:
         results = validate_notebooks(args.notebooks, config, log=kernel_log)
     for result in results:
-        print("\n".join(result.lines()))
+        say("\n".join(result.lines()))
     failed = [result for result in results if not result.passed]
-    print(f"{len(results) - len(failed)} of {len(results)} notebooks pass" + (f" (details: {log})" if failed else ""))
+    say(f"{len(results) - len(failed)} of {len(results)} notebooks pass" + (f" (details: {log})" if failed else ""))
     return EXIT_FAILED if failed else EXIT_OK
 
 
@@ -85,25 +85,25 @@ def autograde(args, root=None):
     progress = {}
 
     def start(submissions):
-        print(f"grading {len(submissions)} submissions with {min(jobs, len(submissions))} workers (log: {log})")
+        say(f"grading {len(submissions)} submissions with {min(jobs, len(submissions))} workers (log: {log})")
         progress["bar"] = ProgressBar(len(submissions))
 
     def advance(graded):
         progress["bar"].advance(f"{graded.student}/{graded.stage}")
 
     results = autograde(config, args.stages, args.student, jobs=jobs, log_file=log, on_start=start, on_result=advance)
-    print(student_table(collect(config)))
+    say(student_table(collect(config)))
     noted = [result for result in results if result.status != "ok" or result.notes]
     if noted:
-        print("\nwhat the grader saw:")
+        say("\nwhat the grader saw:")
     for result in noted:
         notes = result.notes or ["-"]
         for note in notes[:NOTES_SHOWN]:
-            print(f"  {result.student}/{result.stage} [{result.status}] {note[:160]}")
+            say(f"  {result.student}/{result.stage} [{result.status}] {note[:160]}")
         if len(notes) > NOTES_SHOWN:
-            print(f"  {result.student}/{result.stage} ... {len(notes) - NOTES_SHOWN} more in its autograded notebook")
+            say(f"  {result.student}/{result.stage} ... {len(notes) - NOTES_SHOWN} more in its autograded notebook")
     seconds = progress["bar"].seconds()
-    print(f"graded {len(results)} submissions in {seconds:.1f} s ({seconds / len(results):.2f} s each)")
+    say(f"graded {len(results)} submissions in {seconds:.1f} s ({seconds / len(results):.2f} s each)")
     return EXIT_FAILED if any(result.status == "failed" for result in results) else EXIT_OK
 
 
@@ -113,9 +113,9 @@ def feedback(args, root=None):
     pages, failures = generate_feedback(course_config(args, root), args.stages, args.student,
                                         jobs=args.jobs or default_jobs())
     for failure in failures:
-        print(f"  PROBLEM {failure}")
+        say(f"  PROBLEM {failure}")
     folder = Path(root or args.course).resolve() / "feedback"
-    print(f"wrote {len(pages)} feedback pages in {folder} (hidden tests removed)")
+    say(f"wrote {len(pages)} feedback pages in {folder} (hidden tests removed)")
     return EXIT_FAILED if failures else EXIT_OK
 
 
@@ -123,8 +123,8 @@ def report(args, root=None):
     from .report import report
 
     text, csv_path, png_path = report(course_config(args, root), args.output)
-    print(text)
-    print(f"\nwrote {csv_path}\nwrote {png_path}")
+    say(text)
+    say(f"\nwrote {csv_path}\nwrote {png_path}")
     return EXIT_OK
 
 
@@ -133,15 +133,15 @@ def demo(args):
 
     root = prepare_demo_course(args.folder)
     log_to_file(log_file(args, root))
-    print(f"demo course: {root} (the bundled sample class is in {root / 'submitted'})\n")
+    say(f"demo course: {root} (the bundled sample class is in {root / 'submitted'})\n")
     args.stages, args.student, args.output, args.no_check = [], [], None, False
     codes = []
     for title, step in (("release", release), ("autograde", autograde), ("feedback", feedback), ("report", report)):
-        print(f"== {title} ==")
+        say(f"== {title} ==")
         started = time.monotonic()
         codes.append(step(args, root))
-        print(f"({title}: {time.monotonic() - started:.1f} s)\n")
-    print(f"""everything is in {root}:
+        say(f"({title}: {time.monotonic() - started:.1f} s)\n")
+    say(f"""everything is in {root}:
   student notebooks  {root / 'release'}
   submissions        {root / 'submitted'}
   autograded         {root / 'autograded'}
@@ -207,8 +207,8 @@ def main(argv=None):
             log_to_file(log_file(args))
         return args.run(args)
     except (CourseError, ValueError) as error:
-        print(f"backprop-course {args.command}: {error}", file=sys.stderr)
+        say(f"backprop-course {args.command}: {error}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print(f"backprop-course {args.command}: interrupted", file=sys.stderr)
+        say(f"backprop-course {args.command}: interrupted", file=sys.stderr)
         return EXIT_FAILED

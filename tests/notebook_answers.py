@@ -16,13 +16,15 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from backprop_course.test_cells import failure_message, outcome
+
 REPOSITORY = Path(__file__).resolve().parents[1]
 
 
 @dataclass
 class TestResult:
     passed: bool
-    error_name: str = ""
+    outcome: str = "passed"  # the test block's: "failed", "unfinished", "reference answer"
     message: str = ""
 
 
@@ -61,8 +63,8 @@ def kernel_runs(stage, answer_sets):
 
 
 def failures(results):
-    """{test cell: "ErrorName: message"} for every test cell that failed."""
-    return {cell: f"{r.error_name}: {r.message}" for cell, r in results.items() if not r.passed}
+    """{test cell: "outcome: message"} for every test cell that failed."""
+    return {cell: f"{r.outcome}: {r.message}" for cell, r in results.items() if not r.passed}
 
 
 def failed(results, cell):
@@ -81,7 +83,8 @@ def is_test(cell):
 
 
 def result_of(cell):
-    errors = [o for o in cell.outputs if o.output_type == "error"]
-    if not errors:
+    """What nbgrader would score (an error or stderr is a failure), with the test block's outcome."""
+    message = failure_message(cell)
+    if message is None:
         return TestResult(True)
-    return TestResult(False, errors[0].ename, errors[0].evalue)
+    return TestResult(False, outcome(cell) or "error", message)

@@ -9,7 +9,7 @@ import re
 import numpy as np
 import pytest
 
-from autograd_ref.grading import stage02 as check
+from backprop_grading import stage02 as check
 from autograd_ref.stages import manual
 from notebook_answers import failed, failures, kernel_run
 

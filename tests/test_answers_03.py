@@ -268,8 +268,8 @@ def test_tampering_with_numpy_does_not_rescue_a_wrong_answer(reference_and_tampe
 # ---- the other slips, checked in this process ---------------------------------------------
 from autograd_ref import Variable, sigmoid  # noqa: E402
 from autograd_ref import gates as reference_gates  # noqa: E402
-from autograd_ref.grading import ReferenceAnswerError  # noqa: E402
-from autograd_ref.grading import stage03 as check  # noqa: E402
+from backprop_grading import ReferenceAnswerError  # noqa: E402
+from backprop_grading import stage03 as check  # noqa: E402
 
 
 class Cached:
@@ -317,11 +317,11 @@ def run_all_checks(kind, cls):
     """The visible and hidden checks of one gate, as its test cell runs them."""
     arrays = [np.array([1.0, 5.0, 2.0]), np.array([3.0, 4.0, 2.0]), np.array([2.0, -1.0, 0.5])]
     if kind == "copy":
-        check.copy_gate(cls, x=3.0, d1=2.0, d2=-5.0)
-        check.copy_gate(cls, *arrays)
+        check.copy_gate_value(cls, x=3.0, d1=2.0, d2=-5.0)
+        check.copy_gate_value(cls, *arrays)
     elif kind == "sigmoid":
-        check.sigmoid_gate(cls, x=0.5, dz=2.0)
-        check.sigmoid_gate(cls, x=arrays[0], dz=arrays[2])
+        check.sigmoid_gate_value(cls, x=0.5, dz=2.0)
+        check.sigmoid_gate_value(cls, x=arrays[0], dz=arrays[2])
     else:
         getattr(check, f"{kind}_gate")(cls, x=2.0, y=-1.0, dz=3.0)
         getattr(check, f"{kind}_gate")(cls, x=2.0, y=2.0, dz=3.0)
@@ -425,7 +425,7 @@ def through_engine(w, x):
 
 def run_neuron_checks(answer):
     check.require_own(answer, "neuron_circuit")
-    check.neuron_circuit(answer, w=[2.0, -3.0, -3.0], x=[-1.0, -2.0], f=0.7310585786300049,
+    check.neuron_circuit_value(answer, w=[2.0, -3.0, -3.0], x=[-1.0, -2.0], f=0.7310585786300049,
                          dw=[-0.19661193, -0.39322387, 0.19661193], dx=[0.39322387, -0.5898358])
     check.neuron_circuit_random(answer, seed=306)
 

@@ -180,12 +180,12 @@ def _scalar_start(self):
 
 @pytest.mark.grading
 def test_every_check_passes_a_right_loop_and_the_recursion_passes_all_but_depth():
-    from autograd_ref.grading import stage04 as check
+    from backprop_grading import stage04 as check
     for answer, name in ((_loop, "backward_loop"), (_recursion, "backward_recursive"),
                          (_recursion_through_the_notebook_class, "backward_recursive")):
         check.own_answer(answer, name)
-        check.seed_chain(answer, name, expected=SEED_GRADIENT)
-        check.random_chains(answer, name, seed=7)
+        check.chain_value(answer, name, expected=SEED_GRADIENT)
+        check.chain_random(answer, name, seed=7)
         check.given_gradient(answer, name, seed=8)
         check.array_chain(answer, name, seed=9)
     check.deep_chain(_loop, "backward_loop")
@@ -193,7 +193,7 @@ def test_every_check_passes_a_right_loop_and_the_recursion_passes_all_but_depth(
 
 @pytest.mark.grading
 def test_a_recursion_fails_the_depth_check_even_with_a_raised_recursion_limit():
-    from autograd_ref.grading import stage04 as check
+    from backprop_grading import stage04 as check
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(200_000)
     try:
@@ -209,23 +209,23 @@ def test_a_recursion_fails_the_depth_check_even_with_a_raised_recursion_limit():
     (_wraps_the_reference, "autograd_ref"),
 ])
 def test_leaning_on_the_reference_walk_earns_nothing(answer, phrase):
-    from autograd_ref.grading import ReferenceAnswerError
-    from autograd_ref.grading import stage04 as check
+    from backprop_grading import ReferenceAnswerError
+    from backprop_grading import stage04 as check
     with pytest.raises(ReferenceAnswerError, match=phrase):
         check.own_answer(answer, "backward_loop")
-        check.seed_chain(answer, "backward_loop", expected=SEED_GRADIENT)
+        check.chain_value(answer, "backward_loop", expected=SEED_GRADIENT)
 
 
 @pytest.mark.grading
 def test_a_scalar_start_fails_on_an_array_output():
-    from autograd_ref.grading import stage04 as check
+    from backprop_grading import stage04 as check
     with pytest.raises(AssertionError, match=r"expected shape \(3,\), got \(\).*np.ones_like"):
         check.array_chain(_scalar_start, "backward_loop", seed=9)
 
 
 @pytest.mark.grading
 def test_use_or_reference_stands_in_for_an_unfinished_answer(capsys):
-    from autograd_ref.grading import stage04 as check
+    from backprop_grading import stage04 as check
     from autograd_ref.stages import linked
 
     def stub(self):
@@ -247,8 +247,8 @@ def _no_seed(self):
 
 @pytest.mark.grading
 def test_a_missing_seed_is_named():
-    from autograd_ref.grading import stage04 as check
+    from backprop_grading import stage04 as check
     hint = ("y.grad was None when backward reached the first function: start with "
             "`if self.grad is None: self.grad = np.ones_like(self.data)`")
     with pytest.raises(AssertionError, match="'NoneType'.*" + re.escape(hint)):
-        check.seed_chain(_no_seed, "backward_recursive", expected=SEED_GRADIENT)
+        check.chain_value(_no_seed, "backward_recursive", expected=SEED_GRADIENT)

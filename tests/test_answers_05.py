@@ -298,9 +298,9 @@ def _log_sqrt(wrap):
 @pytest.mark.grading
 @pytest.mark.parametrize("order", [_depth_first, _by_generation])
 def test_any_valid_order_passes(order):
-    from autograd_ref.grading import stage05 as check
+    from backprop_grading import stage05 as check
     check.own_topological_order(order)
-    check.topological_order_on_random_graphs(order, seed=1, count=30)
+    check.topological_order_random(order, seed=1, count=30)
 
 
 @pytest.mark.grading
@@ -311,14 +311,14 @@ def test_any_valid_order_passes(order):
     (lambda y: set(_by_generation(y)), "expected a list"),
 ])
 def test_invalid_orders_fail_saying_why(order, phrase):
-    from autograd_ref.grading import stage05 as check
+    from backprop_grading import stage05 as check
     with pytest.raises(AssertionError, match=phrase):
-        check.topological_order_on_random_graphs(order, seed=2, count=30)
+        check.topological_order_random(order, seed=2, count=30)
 
 
 def grade_backward_general(answer, seed=3, count=30):
     """The checks test_backward_general runs, in its order."""
-    from autograd_ref.grading import stage05 as check
+    from backprop_grading import stage05 as check
     from autograd_ref.stages import general
     check.own_backward_general(answer)
     x = general.Variable(np.array(3.0))
@@ -326,7 +326,7 @@ def grade_backward_general(answer, seed=3, count=30):
     check.run_backward_general(answer, check.diamond()["y"], "the diamond")
     check.no_gradient_changed_in_place(answer)
     check.two_outputs_both_used(answer)
-    check.backward_general_on_random_graphs(answer, seed=seed, count=count)
+    check.backward_general_random(answer, seed=seed, count=count)
 
 
 @pytest.mark.grading
@@ -394,7 +394,7 @@ def test_backward_general_slips_are_named(answer, phrase):
 
 @pytest.mark.grading
 def test_a_function_run_before_all_users_of_its_output_is_named():
-    from autograd_ref.grading import stage05 as check
+    from backprop_grading import stage05 as check
     from autograd_ref.stages import general
     x = general.Variable(np.array(0.5))
     a = general.exp(x)
@@ -408,7 +408,7 @@ def test_a_function_run_before_all_users_of_its_output_is_named():
 
 @pytest.mark.grading
 def test_a_missing_seed_is_named():
-    from autograd_ref.grading import stage05 as check
+    from backprop_grading import stage05 as check
     unseeded = _backward_in(_by_generation, seed=False)
     with pytest.raises(AssertionError, match="self.grad was never set: begin with `if self.grad is None"):
         check.run_backward_general(unseeded, check.diamond()["y"], "the diamond")
@@ -443,16 +443,16 @@ def test_backward_general_is_graded_with_the_reference_order(wrong_order):
     (_overwrite, "sum of both gradients"),
 ])
 def test_wrong_accumulation_fails_on_random_graphs(accumulate, phrase):
-    from autograd_ref.grading import stage05 as check
+    from backprop_grading import stage05 as check
     with pytest.raises(AssertionError, match=phrase):
-        check.backward_general_on_random_graphs(_backward_with(accumulate), seed=4, count=30)
+        check.backward_general_random(_backward_with(accumulate), seed=4, count=30)
 
 
 @pytest.mark.grading
 def test_running_the_reference_loop_earns_nothing():
     import autograd_ref
-    from autograd_ref.grading import ReferenceAnswerError
-    from autograd_ref.grading import stage05 as check
+    from backprop_grading import ReferenceAnswerError
+    from backprop_grading import stage05 as check
 
     def through_the_engine(self):
         engine_y = autograd_ref.Variable(self.data)
@@ -466,9 +466,9 @@ def test_running_the_reference_loop_earns_nothing():
 @pytest.mark.grading
 @pytest.mark.parametrize("wrap", [_as_is, _array_of, _float_of])
 def test_log_sqrt_graph_accepts_variables_arrays_and_floats(wrap):
-    from autograd_ref.grading import stage05 as check
-    check.log_sqrt_graph_at(_log_sqrt(wrap), 3, 2)
-    check.log_sqrt_graph_on_random_inputs(_log_sqrt(wrap), seed=5, count=5)
+    from backprop_grading import stage05 as check
+    check.log_sqrt_graph_value(_log_sqrt(wrap), 3, 2)
+    check.log_sqrt_graph_random(_log_sqrt(wrap), seed=5, count=5)
 
 
 def _closed_form(x, y):
@@ -491,9 +491,9 @@ def _engine_forward_only(x, y):
     (_engine_forward_only, "Log.backward, Mul.backward, Sqrt.backward, Add.backward never ran"),
 ])
 def test_log_sqrt_graph_must_run_through_the_engine(answer, phrase):
-    from autograd_ref.grading import stage05 as check
+    from backprop_grading import stage05 as check
     with pytest.raises(AssertionError) as failure:
-        check.log_sqrt_graph_at(answer, 3.0, 2.0)
+        check.log_sqrt_graph_value(answer, 3.0, 2.0)
     assert phrase in str(failure.value) and "the numbers are right" in str(failure.value)
 
 
@@ -512,7 +512,7 @@ _THROUGH_BACKWARD_GENERAL = source("""
 @pytest.mark.grading
 @pytest.mark.parametrize("attached", [True, False])
 def test_log_sqrt_graph_is_graded_with_the_reference_backward(attached):
-    from autograd_ref.grading import stage05 as check
+    from backprop_grading import stage05 as check
     from autograd_ref.stages import general
 
     def broken(self):
@@ -525,8 +525,8 @@ def test_log_sqrt_graph_is_graded_with_the_reference_backward(attached):
     if attached:
         general.Variable.backward_general = broken
     try:
-        check.log_sqrt_graph_at(notebook["log_sqrt_graph"], 3.0, 2.0)
-        check.log_sqrt_graph_on_random_inputs(notebook["log_sqrt_graph"], seed=6, count=3)
+        check.log_sqrt_graph_value(notebook["log_sqrt_graph"], 3.0, 2.0)
+        check.log_sqrt_graph_random(notebook["log_sqrt_graph"], seed=6, count=3)
         assert vars(general.Variable).get("backward_general") is (broken if attached else None)
         assert notebook["topological_order"] is _first_inputs_only
     finally:
@@ -535,19 +535,19 @@ def test_log_sqrt_graph_is_graded_with_the_reference_backward(attached):
 
 @pytest.mark.grading
 def test_log_sqrt_graph_names_a_lost_direct_path():
-    from autograd_ref.grading import stage05 as check
+    from backprop_grading import stage05 as check
 
     def only_the_direct_path(x, y):
         b = y * math.log(x)
         return math.sqrt(b) + b, y / x, math.log(x)
 
     with pytest.raises(AssertionError, match="from f = c \\+ b only"):
-        check.log_sqrt_graph_at(only_the_direct_path, 3.0, 2.0)
+        check.log_sqrt_graph_value(only_the_direct_path, 3.0, 2.0)
 
 
 @pytest.mark.grading
 def test_fallbacks_stand_in_for_unfinished_answers_and_leave_the_classes_alone(capsys):
-    from autograd_ref.grading import stage05 as check
+    from backprop_grading import stage05 as check
     from autograd_ref.stages import general
 
     def stub(*args):

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from autograd_ref import Function, Variable
-from autograd_ref.grading import stage06 as check
+from backprop_grading import stage06 as check
 from notebook_answers import failed, failures, kernel_run, run_with_answers
 
 pytestmark = [pytest.mark.stage06, pytest.mark.notebooks]

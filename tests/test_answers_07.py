@@ -206,7 +206,7 @@ class Node:
     # a wrong answer (no cleargrad) plus an attempt to make every check pass
     "train_mlp": """
 import numpy as np
-import autograd_ref.grading.checks as checks
+import backprop_grading.checks as checks
 from autograd_ref import Variable, matmul, sigmoid, softmax_cross_entropy
 
 def train_mlp(X, t, hidden=10, lr=1.0, epochs=300, batch_size=30, seed=0):
@@ -285,7 +285,7 @@ def test_reference_answers_earn_nothing(reference):
 
 # The other slips, checked in this process (no kernel needed): each message names the mistake.
 from autograd_ref import Variable, matmul, no_grad, sigmoid, softmax_cross_entropy  # noqa: E402
-from autograd_ref.grading import stage07 as check  # noqa: E402
+from backprop_grading import stage07 as check  # noqa: E402
 from autograd_ref.nodes import topological_order  # noqa: E402
 
 
