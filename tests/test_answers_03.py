@@ -1,10 +1,13 @@
 """Stage 03 graded by an outsider's answers: correct gates written differently pass, typical
-gate-pattern mistakes fail with a message that names the pattern, reference answers and
-tampering earn nothing.
+gate-pattern mistakes fail with a message that names the pattern, reference answers earn
+nothing, and patching numpy rescues no wrong answer.
 
 The fixtures are kernel executions of the student notebook with the answers written in; the
 rest of the mistakes are checked in this process against the same checks (no kernel needed).
 """
+import contextlib
+import io
+
 import numpy as np
 import pytest
 
@@ -255,20 +258,19 @@ def test_a_right_neuron_passes_although_the_gates_it_uses_are_wrong(mistakes_a):
 def test_reference_answers_earn_nothing(reference_and_tampering):
     for cell in ("test_add_gate", "test_multiply_gate", "test_max_gate", "test_copy_gate",
                  "test_sigmoid_gate"):
-        assert reference_and_tampering[cell].error_name == "ReferenceAnswerError", reference_and_tampering[cell]
-    assert "subclasses" in reference_and_tampering["test_max_gate"].message
-    assert "CopyGate" in reference_and_tampering["test_copy_gate"].message
+        assert failed(reference_and_tampering, cell).outcome == "reference answer", reference_and_tampering[cell]
+    assert "`autograd_ref.gates.MaxGate`" in reference_and_tampering["test_max_gate"].message  # subclassed
+    assert "`autograd_ref.gates.CopyGate`" in reference_and_tampering["test_copy_gate"].message  # used inside
 
 
 @in_kernel
-def test_tampering_with_numpy_does_not_rescue_a_wrong_answer(reference_and_tampering):
-    assert reference_and_tampering["test_neuron_circuit"].error_name == "TamperingError"
+def test_patching_numpy_does_not_rescue_a_wrong_answer(reference_and_tampering):
+    assert failed(reference_and_tampering, "test_neuron_circuit").outcome == "failed"
 
 
 # ---- the other slips, checked in this process ---------------------------------------------
 from autograd_ref import Variable, sigmoid  # noqa: E402
 from autograd_ref import gates as reference_gates  # noqa: E402
-from backprop_grading import ReferenceAnswerError  # noqa: E402
 from backprop_grading import stage03 as check  # noqa: E402
 
 
@@ -323,9 +325,9 @@ def run_all_checks(kind, cls):
         check.sigmoid_gate_value(cls, x=0.5, dz=2.0)
         check.sigmoid_gate_value(cls, x=arrays[0], dz=arrays[2])
     else:
-        getattr(check, f"{kind}_gate")(cls, x=2.0, y=-1.0, dz=3.0)
-        getattr(check, f"{kind}_gate")(cls, x=2.0, y=2.0, dz=3.0)
-        getattr(check, f"{kind}_gate")(cls, *arrays)
+        getattr(check, f"{kind}_gate_value")(cls, x=2.0, y=-1.0, dz=3.0)
+        getattr(check, f"{kind}_gate_value")(cls, x=2.0, y=2.0, dz=3.0)
+        getattr(check, f"{kind}_gate_value")(cls, *arrays)
     getattr(check, f"{kind}_gate_random")(cls, seed=7)
 
 
@@ -424,10 +426,14 @@ def through_engine(w, x):
 
 
 def run_neuron_checks(answer):
-    check.require_own(answer, "neuron_circuit")
-    check.neuron_circuit_value(answer, w=[2.0, -3.0, -3.0], x=[-1.0, -2.0], f=0.7310585786300049,
-                         dw=[-0.19661193, -0.39322387, 0.19661193], dx=[0.39322387, -0.5898358])
-    check.neuron_circuit_random(answer, seed=306)
+    """The test cell's checks in its test block; an AssertionError with the block's message if it fails."""
+    report = io.StringIO()
+    with contextlib.redirect_stderr(report), check.exercise("neuron_circuit"):
+        check.neuron_circuit_value(answer, w=[2.0, -3.0, -3.0], x=[-1.0, -2.0], f=0.7310585786300049,
+                                   dw=[-0.19661193, -0.39322387, 0.19661193], dx=[0.39322387, -0.5898358])
+        check.neuron_circuit_random(answer, seed=306)
+    if report.getvalue():
+        raise AssertionError(report.getvalue())
 
 
 @pytest.mark.grading
@@ -442,7 +448,7 @@ def test_a_correct_neuron_passes():
     (lambda w, x: neuron_circuit(w, x)[:2], "must return three things (f, dw, dx)"),
     (lambda w, x: (*neuron_circuit(w, x)[:2], [0.0]), "dx with 2 (dx0, dx1)"),
     (through_reference, "neuron_graph"),
-    (through_engine, "calls autograd_ref's Variable"),
+    (through_engine, "runs the reference implementation's `autograd_ref.Variable.backward`"),
 ])
 def test_neuron_slips_are_named(answer, phrase):
     with pytest.raises(AssertionError) as failure:
@@ -528,27 +534,18 @@ def test_a_neuron_is_graded_with_the_reference_gates(broken):
 
 
 @pytest.mark.grading
-def test_a_neuron_on_subclassed_reference_gates_earns_nothing():
-    namespace = {"MultiplyGate": type("MultiplyGate", (reference_gates.MultiplyGate,), {})}
-    exec("def neuron_circuit(w, x):\n    return MultiplyGate()", namespace)
-    with pytest.raises(ReferenceAnswerError) as failure:
-        check.require_own(namespace["neuron_circuit"], "neuron_circuit")
-    assert "subclasses autograd_ref's MultiplyGate" in str(failure.value)
-
-
-@pytest.mark.grading
 def test_unfinished_gates_and_neuron_fall_back_to_the_reference(capsys):
     class Stub:
         def forward(self, x, y):
             raise NotImplementedError()
 
-    stand_in = check.gate_or_reference(Stub, "AddGate")
+    stand_in = check.use_or_reference(Stub, "AddGate")
     assert stand_in is reference_gates.AddGate
-    assert check.gate_or_reference(AddGate, "AddGate").__name__ == "AddGate"
+    assert check.use_or_reference(AddGate, "AddGate").__name__ == "AddGate"
     assert "not finished" in capsys.readouterr().out
 
     def unfinished(w, x):
         raise NotImplementedError()
 
-    f, dw, dx = check.neuron_or_reference(unfinished)([2.0, -3.0, -3.0], [-1.0, -2.0])
+    f, dw, dx = check.use_or_reference(unfinished, "neuron_circuit")([2.0, -3.0, -3.0], [-1.0, -2.0])
     assert abs(f - 0.7310585786300049) < 1e-12 and abs(dx[1] + 0.5898358) < 1e-7

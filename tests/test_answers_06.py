@@ -14,7 +14,8 @@ from autograd_ref import Function, Variable
 from backprop_grading import stage06 as check
 from notebook_answers import failed, failures, kernel_run, run_with_answers
 
-pytestmark = [pytest.mark.stage06, pytest.mark.notebooks]
+pytestmark = pytest.mark.stage06
+in_kernel, in_process = pytest.mark.notebooks, pytest.mark.grading
 STAGE = "06_vectors_and_matrices"
 
 
@@ -153,10 +154,12 @@ BORROWED = {
 wrong_results = kernel_run(STAGE, {grade_id: answer for grade_id, (answer, _) in WRONG.items()})
 
 
+@in_process
 def test_correct_answers_written_differently_pass_every_test():
     assert not failures(run_with_answers(STAGE, CORRECT))
 
 
+@in_kernel
 @pytest.mark.parametrize("exercise", list(WRONG))
 def test_a_typical_mistake_fails_and_says_what_is_wrong(exercise, wrong_results):
     result = failed(wrong_results, f"test_{exercise}")
@@ -164,6 +167,7 @@ def test_a_typical_mistake_fails_and_says_what_is_wrong(exercise, wrong_results)
     assert WRONG[exercise][1] in result.message
 
 
+@in_process
 def test_the_reference_earns_nothing_and_patched_numpy_hides_nothing():
     results = run_with_answers(STAGE, BORROWED)
     for exercise in ("sum_to", "matmul", "relu", "softmax_cross_entropy"):
@@ -318,6 +322,7 @@ MISTAKES = [
 ]
 
 
+@in_process
 @pytest.mark.parametrize("run, phrase", [(run, phrase) for _, run, phrase in MISTAKES],
                          ids=[label for label, _, _ in MISTAKES])
 def test_each_mistake_is_named(run, phrase):
@@ -326,6 +331,7 @@ def test_each_mistake_is_named(run, phrase):
     assert phrase in str(failure.value)
 
 
+@in_process
 def test_right_answers_pass_the_same_checks():
     check.sum_to_random(lambda g, s: np.asarray(g.sum(axis=tuple(range(g.ndim - len(s))) + tuple(
         g.ndim - len(s) + i for i, n in enumerate(s) if n == 1), keepdims=True)).reshape(s), seed=1)
@@ -335,10 +341,12 @@ def test_right_answers_pass_the_same_checks():
     check.l2_example_random(l2_through_the_engine, seed=1)
 
 
+@in_process
 def test_gradients_returned_as_a_list_are_accepted_like_a_tuple():
     check.matmul_value(MatMulAsList, X, W, GY)  # raises AssertionError if judged wrong
 
 
+@in_process
 def test_a_matmul_shape_error_keeps_the_numpy_error_as_its_cause():
     with pytest.raises(AssertionError) as failure:
         check.matmul_value(MatMulShapesWrong, X, W, GY)
@@ -346,6 +354,7 @@ def test_a_matmul_shape_error_keeps_the_numpy_error_as_its_cause():
     assert "the shapes do not fit" in str(failure.value)
 
 
+@in_process
 def test_the_engine_is_left_as_it_was_after_l2_checks():
     call_before = Function.__call__
     with pytest.raises(AssertionError):
@@ -359,6 +368,7 @@ class MatMulBroken(RightMatMul):
         return gy, gy
 
 
+@in_process
 def test_l2_example_is_graded_with_the_reference_matmul_in_place_of_the_students():
     """A wrong MatMul earlier in the notebook costs nothing in l2_example that uses it."""
     notebook = {"np": np, "Variable": Variable, "MatMul": MatMulBroken}

@@ -9,7 +9,8 @@ import pytest
 
 from notebook_answers import failed, failures, kernel_run
 
-pytestmark = [pytest.mark.stage07, pytest.mark.notebooks]
+pytestmark = pytest.mark.stage07
+in_kernel, in_process = pytest.mark.notebooks, pytest.mark.grading
 STAGE = "07_modes_and_mlp"
 
 CORRECT = {
@@ -254,28 +255,34 @@ mistakes = kernel_run(STAGE, MISTAKES_AND_TAMPERING)
 reference = kernel_run(STAGE, REFERENCE)
 
 
+@in_kernel
 def test_correct_answers_written_differently_pass_every_test(correct):
     assert not failures(correct)
 
 
+@in_kernel
 def test_reflected_ops_that_reuse_the_normal_ones_are_named(mistakes):
     message = failed(mistakes, "test_dual").message
     assert "__rsub__" in message and "compute other - self" in message
 
 
+@in_kernel
 def test_swapped_costs_are_named(mistakes):
     assert "swapped" in failed(mistakes, "test_chain_costs").message
 
 
+@in_kernel
 def test_following_every_path_fails_the_hidden_visit_once_test(mistakes):
     message = failed(mistakes, "test_jacobian_node").message
     assert "backward seems to follow each path" in message and "256 times" in message
 
 
+@in_kernel
 def test_tampering_does_not_rescue_a_wrong_training_loop(mistakes):
     assert mistakes["test_train_mlp"].error_name == "TamperingError"
 
 
+@in_kernel
 def test_reference_answers_earn_nothing(reference):
     for cell in ("test_dual", "test_chain_costs", "test_jacobian_node", "test_train_mlp"):
         assert reference[cell].error_name == "ReferenceAnswerError", reference[cell]
@@ -342,6 +349,7 @@ class DualWithSlip:
         return type(self)(np.sqrt(self.val), self.dot / (2 * np.sqrt(self.val)))
 
 
+@in_process
 def test_the_dual_used_for_slips_passes_when_correct():
     check.dual_rules(DualWithSlip)
     check.dual_rules(DualWithSlip, seed=5)
@@ -351,11 +359,13 @@ def test_the_dual_used_for_slips_passes_when_correct():
     ("product", "product rule"),
     ("chain", "multiply the local derivative by self.dot"),
 ])
+@in_process
 def test_dual_slips_are_named(slip, words):
     broken = type("Broken", (DualWithSlip,), {"slip": slip})
     assert words in failure(check.dual_rules, broken)
 
 
+@in_process
 def test_a_forward_cost_with_one_term_too_many_fails():
     def one_term_too_many(dims):
         L = len(dims) - 1
@@ -396,6 +406,7 @@ class OverwritingNode(PlainNode):
                 child.gradient = np.dot(node.gradient, jacobian)
 
 
+@in_process
 @pytest.mark.parametrize("node_class", [BreadthFirstNode, OverwritingNode])
 def test_wrong_visiting_orders_and_overwrites_fail_with_the_order_hint(node_class):
     assert "topological order" in failure(check.node_log_sqrt, node_class)
@@ -439,19 +450,23 @@ def mlp_trainer(record_last_batch=False, ignore_seed=False, scores_only=False):
     ({"record_last_batch": True}, "mean loss over the whole epoch"),
     ({"ignore_seed": True}, "gave the same losses"),
 ])
+@in_process
 def test_training_slips_fail_the_hidden_options_test(slip, words):
     assert words in failure(check.train_mlp_options, mlp_trainer(**slip), seed=731)
 
 
+@in_process
 def test_predict_returning_scores_is_named():
     message = failure(check.train_mlp_learns_spiral, mlp_trainer(scores_only=True))
     assert "must return shape (300,), got (300, 3)" in message
 
 
+@in_process
 def test_the_engine_ops_are_allowed_in_train_mlp():
     check.own_train_mlp(mlp_trainer())
 
 
+@in_process
 def test_a_dual_that_changes_its_operands_is_named():
     class DualAddingInPlace(DualWithSlip):
         def __add__(self, other):
@@ -463,6 +478,7 @@ def test_a_dual_that_changes_its_operands_is_named():
     assert "Dual operations must return a new Dual and leave their operands unchanged" in message
 
 
+@in_process
 def test_integral_float_costs_are_accepted():
     def float_costs(dims):
         L = len(dims) - 1
@@ -483,6 +499,7 @@ class JacobianFirstNode(PlainNode):
                 child.gradient = part if child.gradient is None else child.gradient + part
 
 
+@in_process
 def test_np_dot_with_its_arguments_swapped_gets_the_order_hint():
     check.node_log_sqrt(JacobianFirstNode)  # numbers: the order does not matter
     message = failure(check.node_vectors_random, JacobianFirstNode, seed=722)
@@ -513,16 +530,19 @@ def mlp_in_numpy_only(X, t, hidden=10, lr=1.0, epochs=300, batch_size=30, seed=0
     return (lambda x: (x @ W).argmax(axis=1)), losses
 
 
+@in_process
 def test_a_network_without_a_hidden_nonlinearity_is_told_to_add_one():
     message = failure(check.train_mlp_learns_spiral, mlp_without_hidden_nonlinearity, epochs=3)
     assert "network is linear" in message and "needs sigmoid or tanh" in message
 
 
+@in_process
 def test_training_outside_the_engine_is_named():
     message = failure(check.train_mlp_learns_spiral, mlp_in_numpy_only, epochs=3)
     assert "ran none of the engine's Functions" in message
 
 
+@in_process
 def test_a_loss_that_does_not_halve_lists_the_likely_causes_in_order():
     def no_learning(X, t, **options):
         return mlp_trainer()(X, t, **{**options, "lr": 0.0})
@@ -537,6 +557,7 @@ def test_a_loss_that_does_not_halve_lists_the_likely_causes_in_order():
     ("lift", "turn it into a constant Dual first"),
     ("__rsub__", "define __rsub__"),
 ])
+@in_process
 def test_a_dual_that_cannot_take_plain_numbers_gets_a_hint(missing, words):
     namespace = {name: value for name, value in vars(DualWithSlip).items()
                  if name not in ("__dict__", "__weakref__", missing)}
