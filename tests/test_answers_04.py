@@ -119,17 +119,18 @@ def test_right_answers_written_differently_pass_every_test(graded):
 
 
 @pytest.mark.notebooks
-@pytest.mark.parametrize("label, test, error, phrase", [
-    ("upstream/recursing", "test_backward_recursive", "AssertionError", "only the local derivative"),
-    ("upstream/recursing", "test_backward_loop", "AssertionError", "Use a loop, not recursion"),
-    ("one step/ones", "test_backward_recursive", "AssertionError", "stopped after 1 of 3 functions"),
-    ("one step/ones", "test_backward_loop", "AssertionError", "y.grad was already set before the call"),
-    ("reference/tampering", "test_backward_recursive", "ReferenceAnswerError", "autograd_ref's own"),
-    ("reference/tampering", "test_backward_loop", "TamperingError", "numpy.allclose"),
+@pytest.mark.parametrize("label, test, outcome, phrase", [
+    ("upstream/recursing", "test_backward_recursive", "failed", "only the local derivative"),
+    ("upstream/recursing", "test_backward_loop", "failed", "Use a loop, not recursion"),
+    ("one step/ones", "test_backward_recursive", "failed", "stopped after 1 of 3 functions"),
+    ("one step/ones", "test_backward_loop", "failed", "y.grad was already set before the call"),
+    ("reference/tampering", "test_backward_recursive", "reference answer",
+     "`autograd_ref.stages.linked.Variable.backward`"),
+    ("reference/tampering", "test_backward_loop", "failed", "stopped after 0 of 3 functions"),  # numpy patched in vain
 ])
-def test_wrong_answers_fail_saying_what_is_wrong(graded, label, test, error, phrase):
+def test_wrong_answers_fail_saying_what_is_wrong(graded, label, test, outcome, phrase):
     result = failed(graded[label], test)
-    assert result.error_name == error, result.message
+    assert result.outcome == outcome, result.message
     assert phrase in result.message
 
 
@@ -183,7 +184,6 @@ def test_every_check_passes_a_right_loop_and_the_recursion_passes_all_but_depth(
     from backprop_grading import stage04 as check
     for answer, name in ((_loop, "backward_loop"), (_recursion, "backward_recursive"),
                          (_recursion_through_the_notebook_class, "backward_recursive")):
-        check.own_answer(answer, name)
         check.chain_value(answer, name, expected=SEED_GRADIENT)
         check.chain_random(answer, name, seed=7)
         check.given_gradient(answer, name, seed=8)
@@ -192,28 +192,16 @@ def test_every_check_passes_a_right_loop_and_the_recursion_passes_all_but_depth(
 
 
 @pytest.mark.grading
-def test_a_recursion_fails_the_depth_check_even_with_a_raised_recursion_limit():
-    from backprop_grading import stage04 as check
-    limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(200_000)
-    try:
-        with pytest.raises(AssertionError, match="Use a loop, not recursion"):
-            check.deep_chain(_recursion, "backward_loop")
-    finally:
-        sys.setrecursionlimit(limit)
-
-
-@pytest.mark.grading
 @pytest.mark.parametrize("answer, phrase", [
     (_calls_own_backward, "calls the variable's own"),
     (_wraps_the_reference, "autograd_ref"),
 ])
-def test_leaning_on_the_reference_walk_earns_nothing(answer, phrase):
-    from backprop_grading import ReferenceAnswerError
+def test_leaning_on_the_reference_walk_earns_nothing(capsys, answer, phrase):
     from backprop_grading import stage04 as check
-    with pytest.raises(ReferenceAnswerError, match=phrase):
-        check.own_answer(answer, "backward_loop")
+    with check.exercise("backward_loop"):
         check.chain_value(answer, "backward_loop", expected=SEED_GRADIENT)
+    report = capsys.readouterr().err
+    assert phrase in report and report.endswith("(so this test scores 0)\n")
 
 
 @pytest.mark.grading
