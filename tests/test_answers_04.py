@@ -3,7 +3,6 @@ written in (right ones written differently from the solution, typical wrong ones
 reference passed off as an answer, a patched numpy), and the checks called directly on
 answers no notebook run covers."""
 import re
-import sys
 import textwrap
 
 import numpy as np

@@ -185,18 +185,20 @@ def test_later_answers_are_graded_without_the_earlier_ones(graded):
 
 
 @pytest.mark.notebooks
-@pytest.mark.parametrize("label, test, error, phrase", [
-    ("duplicates/in place/swapped", "test_topological_order", "AssertionError", "appears more than once"),
-    ("duplicates/in place/swapped", "test_backward_general", "AssertionError", "changes an array in place"),
-    ("duplicates/in place/swapped", "test_log_sqrt_graph", "AssertionError", "are swapped"),
-    ("wrong order, right later answers", "test_topological_order", "AssertionError", "which uses its output"),
-    ("reference/tampering", "test_topological_order", "ReferenceAnswerError", "autograd_ref's own"),
-    ("reference/tampering", "test_backward_general", "ReferenceAnswerError", "Variable.backward"),
-    ("reference/tampering", "test_log_sqrt_graph", "TamperingError", "numpy.allclose"),
+@pytest.mark.parametrize("label, test, outcome, phrase", [
+    ("duplicates/in place/swapped", "test_topological_order", "failed", "appears more than once"),
+    ("duplicates/in place/swapped", "test_backward_general", "failed", "changes an array in place"),
+    ("duplicates/in place/swapped", "test_log_sqrt_graph", "failed", "are swapped"),
+    ("wrong order, right later answers", "test_topological_order", "failed", "which uses its output"),
+    ("reference/tampering", "test_topological_order", "reference answer",
+     "`autograd_ref.stages.general.topological_order`"),
+    ("reference/tampering", "test_backward_general", "reference answer",
+     "`autograd_ref.stages.general.Variable.backward`"),
+    ("reference/tampering", "test_log_sqrt_graph", "failed", "log_sqrt_graph(3.0, 2.0): f"),  # numpy patched in vain
 ])
-def test_wrong_answers_fail_saying_what_is_wrong(graded, label, test, error, phrase):
+def test_wrong_answers_fail_saying_what_is_wrong(graded, label, test, outcome, phrase):
     result = failed(graded[label], test)
-    assert result.error_name == error, result.message
+    assert result.outcome == outcome, result.message
     assert phrase in result.message
 
 
@@ -299,7 +301,6 @@ def _log_sqrt(wrap):
 @pytest.mark.parametrize("order", [_depth_first, _by_generation])
 def test_any_valid_order_passes(order):
     from backprop_grading import stage05 as check
-    check.own_topological_order(order)
     check.topological_order_random(order, seed=1, count=30)
 
 
@@ -320,7 +321,6 @@ def grade_backward_general(answer, seed=3, count=30):
     """The checks test_backward_general runs, in its order."""
     from backprop_grading import stage05 as check
     from autograd_ref.stages import general
-    check.own_backward_general(answer)
     x = general.Variable(np.array(3.0))
     check.run_backward_general(answer, general.add(x, x), "y = add(x, x)")
     check.run_backward_general(answer, check.diamond()["y"], "the diamond")
@@ -449,9 +449,8 @@ def test_wrong_accumulation_fails_on_random_graphs(accumulate, phrase):
 
 
 @pytest.mark.grading
-def test_running_the_reference_loop_earns_nothing():
+def test_running_the_reference_loop_earns_nothing(capsys):
     import autograd_ref
-    from backprop_grading import ReferenceAnswerError
     from backprop_grading import stage05 as check
 
     def through_the_engine(self):
@@ -459,8 +458,9 @@ def test_running_the_reference_loop_earns_nothing():
         engine_y.backward()
 
     for answer in (lambda self: self.backward(), through_the_engine):
-        with pytest.raises(ReferenceAnswerError, match="runs autograd_ref's"):
-            check.own_backward_general(answer)
+        with check.exercise("backward_general"):
+            check.run_backward_general(answer, check.diamond()["y"], "the diamond")
+        assert "runs the reference implementation's `autograd_ref." in capsys.readouterr().err
 
 
 @pytest.mark.grading
@@ -553,9 +553,9 @@ def test_fallbacks_stand_in_for_unfinished_answers_and_leave_the_classes_alone(c
     def stub(*args):
         raise NotImplementedError()
 
-    assert check.topological_order_or_reference(stub) is general.topological_order
-    assert check.backward_general_or_reference(stub) is general.Variable.backward
+    assert check.use_or_reference(stub, "topological_order") is general.topological_order
+    assert check.use_or_reference(stub, "backward_general") is general.Variable.backward
     assert capsys.readouterr().out.count("not finished yet") == 2
-    assert check.topological_order_or_reference(_depth_first) is _depth_first
+    assert check.use_or_reference(_depth_first, "topological_order") is _depth_first
     assert not hasattr(general.Variable, "backward_general")
     assert "backward" not in vars(check.diamond()["y"].creator)  # counting wrappers stay on test graphs
