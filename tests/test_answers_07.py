@@ -1,5 +1,6 @@
 """Stage 07 graded by an outsider's answers: correct ones written differently pass, typical
-mistakes fail with a message that names the mistake, reference answers and tampering earn nothing.
+mistakes fail with a message that names the mistake, reference answers earn nothing,
+and patching numpy or the grader rescues no wrong answer.
 
 Each fixture is one kernel execution of the student notebook with the answers written in; the
 remaining slips are checked in this process against the same checks the test cells call.
@@ -204,7 +205,7 @@ class Node:
         for child, jacobian in self.children:
             child.backward(np.dot(gradient, jacobian))
 """,
-    # a wrong answer (no cleargrad) plus an attempt to make every check pass
+    # a wrong answer (a step uphill) plus an attempt to make every check pass
     "train_mlp": """
 import numpy as np
 import backprop_grading.checks as checks
@@ -220,7 +221,7 @@ def train_mlp(X, t, hidden=10, lr=1.0, epochs=300, batch_size=30, seed=0):
         loss = softmax_cross_entropy(net(X), t)
         loss.backward()
         for p in params:
-            p.data = p.data - lr * p.grad
+            p.data = p.data + lr * p.grad
         losses.append(float(loss.data))
     return (lambda x: net(x).data.argmax(axis=1)), losses
 
@@ -278,16 +279,16 @@ def test_following_every_path_fails_the_hidden_visit_once_test(mistakes):
 
 
 @in_kernel
-def test_tampering_does_not_rescue_a_wrong_training_loop(mistakes):
-    assert mistakes["test_train_mlp"].error_name == "TamperingError"
+def test_patching_numpy_and_the_grader_does_not_rescue_a_wrong_training_loop(mistakes):
+    assert failed(mistakes, "test_train_mlp").outcome == "failed"
 
 
 @in_kernel
 def test_reference_answers_earn_nothing(reference):
     for cell in ("test_dual", "test_chain_costs", "test_jacobian_node", "test_train_mlp"):
-        assert reference[cell].error_name == "ReferenceAnswerError", reference[cell]
-    assert "subclasses" in reference["test_jacobian_node"].message
-    assert "MLP" in reference["test_train_mlp"].message
+        assert failed(reference, cell).outcome == "reference answer", reference[cell]
+    assert "`autograd_ref.nodes.Node`" in reference["test_jacobian_node"].message  # subclassed
+    assert "`autograd_ref.nn" in reference["test_train_mlp"].message
 
 
 # The other slips, checked in this process (no kernel needed): each message names the mistake.
@@ -462,8 +463,10 @@ def test_predict_returning_scores_is_named():
 
 
 @in_process
-def test_the_engine_ops_are_allowed_in_train_mlp():
-    check.own_train_mlp(mlp_trainer())
+def test_the_engine_ops_are_allowed_in_train_mlp(capsys):
+    with check.exercise("train_mlp"):
+        check.train_mlp_learns_spiral(mlp_trainer())
+    assert capsys.readouterr().err == ""
 
 
 @in_process
