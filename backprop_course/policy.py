@@ -1,7 +1,8 @@
 """The answer policy: what a student's code may do, judged on the notebook's JSON before it runs.
 
 The grading process reads every code cell the student wrote or changed (a cell whose source is
-not one of the handed-out notebook's cells), parses it with `ast`, and applies the rules below.
+not one of the handed-out notebook's cells; locked cells are the course's, restored by the
+grader before anything runs, hidden tests included), parses it with `ast`, and applies the rules below.
 Nothing runs: no kernel can change what is read here. An answer may use what the exercise needs
 (numpy, math, the standard library's plain tools, the names the notebook gives it). A cell is
 flagged for the instructor's review when it
@@ -111,10 +112,11 @@ def judge(notebook, handed_out):
     handed_out: the student version as released; its cells are the course's own and not judged.
     """
     given = {cell.source for cell in handed_out.cells if cell.cell_type == "code"}
+    locked = {_locked_id(cell) for cell in handed_out.cells} - {None}
     modules = _module_names(c.source for c in [*handed_out.cells, *notebook.cells] if c.cell_type == "code")
     findings = []
     for index, cell in enumerate(notebook.cells):
-        if cell.cell_type != "code" or cell.source in given:
+        if cell.cell_type != "code" or cell.source in given or _locked_id(cell) in locked:
             continue
         answer = _answer_id(cell)
         references = frozenset(map(_plain, REFERENCE_NAMES.get(answer, ())))
@@ -265,6 +267,11 @@ def _dotted(node):
 
 def _plain(name):
     return name.lower().replace("_", "")
+
+
+def _locked_id(cell):
+    nbgrader = cell.metadata.get("nbgrader", {})
+    return nbgrader.get("grade_id") if nbgrader.get("locked") else None
 
 
 def _answer_id(cell):
