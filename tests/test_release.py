@@ -68,3 +68,5 @@ def test_committed_student_notebooks_are_generated_from_the_solutions(tmp_path, 
     committed = REPOSITORY / "notebooks" / stage / f"{stage}.ipynb"
     assert committed.exists(), f"{committed} is missing: run `make notebooks`"
     assert filecmp.cmp(fresh, committed, shallow=False), f"{committed} is out of date: run `make notebooks`"
+    cells = nbformat.read(committed, as_version=4).cells
+    assert all(not c.get("outputs") and not c.get("execution_count") for c in cells if c.cell_type == "code")

@@ -18,6 +18,7 @@ import pytest
 from backprop_course import contract
 from backprop_course.autograde import autograde
 from backprop_course.config import load_config
+from backprop_course.grader import STATUSES
 from backprop_course.report import collect
 from backprop_course.sample_class import BUNDLED, STUDENTS, work_of, write_sample_class
 
@@ -45,8 +46,10 @@ def test_the_bundled_sample_class_is_generated_from_the_notebooks(tmp_path):
     assert all(filecmp.cmp(fresh / path, BUNDLED / path, shallow=False) for path in paths), comparison.report()
 
 
-def test_the_sample_class_has_ten_students_across_all_stages():
-    assert len(STUDENTS) >= 10
+def test_the_sample_class_walks_every_status_and_flag_in_every_stage():
+    works = [work_of(student, stage) for student in STUDENTS for stage in contract.STAGES]
+    assert {work.status for work in works} == set(STATUSES) - {"failed"}  # failed: the grader's own breakdown
+    assert {flag for work in works for flag in work.flags} == {"flagged", "reference answer"}
     assert len(list(BUNDLED.glob("*/*/"))) == len(STUDENTS) * len(contract.STAGES)
 
 
@@ -70,7 +73,7 @@ def test_every_kind_of_typical_mistake_costs_points_in_every_stage(demo):
 
 def test_sequential_grading_agrees_with_the_parallel_demo(demo, tmp_path):
     folder, _, grades = demo
-    students = ["gus", "hana", "ivo"]  # reference answers, tampering, repaired tests, broken files
+    students = ["gus", "hana", "ivo"]  # reference answers, flagged patches, repaired tests, broken files
     stages = contract.STAGES[:3]
     course = shutil.copytree(folder, tmp_path / "course", ignore=shutil.ignore_patterns("gradebook.db", "autograded"))
     autograde(load_config(course), stages=stages, students=students, jobs=1)
