@@ -9,6 +9,7 @@ import collections
 
 from autograd_ref.core import Function
 from ._arrays import matches, to_floats
+from ._stand_ins import attribute_stand_in
 from .checks import _call
 
 
@@ -21,11 +22,8 @@ def call_counting_functions(fn, *args, name, **kwargs):
         called[type(self)] += 1
         return original(self, *inputs)
 
-    Function.__call__ = counting_call
-    try:
+    with attribute_stand_in(Function, "__call__", counting_call):
         result = _call(fn, args, kwargs, name)
-    finally:
-        Function.__call__ = original
     return result, called
 
 

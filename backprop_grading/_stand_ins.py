@@ -1,5 +1,8 @@
 """Grade each exercise on its own: earlier answers stand in as the reference during a check.
 
+(The one place where a check swaps a name and puts it back: a name in an answer's globals, or
+an attribute of a class.)
+
 A later answer finds the earlier ones through its globals (the notebook's namespace). While it
 is checked, those names mean autograd_ref's versions, so a wrong earlier answer costs points
 once, in its own test, and not again here.
@@ -34,3 +37,17 @@ def stand_ins(answer, replacements):
                 namespace.pop(name, None)
             else:
                 namespace[name] = value
+
+
+@contextlib.contextmanager
+def attribute_stand_in(owner, name, value):
+    """While the block runs, owner.<name> is value (a class's method, say); then as it was."""
+    saved = vars(owner).get(name, _MISSING)
+    setattr(owner, name, value)
+    try:
+        yield
+    finally:
+        if saved is _MISSING:
+            delattr(owner, name)
+        else:
+            setattr(owner, name, saved)

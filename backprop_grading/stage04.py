@@ -6,7 +6,6 @@ them, and their variables have no `backward` an answer could quietly call instea
 the chain itself. A chain of 20,000 functions tells a loop from a recursion (which runs into
 Python's recursion limit).
 """
-import contextlib
 import sys
 
 import numpy as np
@@ -16,6 +15,7 @@ from autograd_ref.stages import general, linked
 from ._arrays import matches, to_floats
 from ._errors import ReferenceAnswerError
 from ._exercise import Exercise, Stage
+from ._stand_ins import attribute_stand_in
 from .checks import call, expect_close, expect_gradient, expect_true, rng
 
 
@@ -77,20 +77,10 @@ def _variable_class(answer, name):
     return type("Variable", (_Variable,), {name: answer, "answer_name": name})
 
 
-@contextlib.contextmanager
 def _on_notebook_variable(answer, name):
     """For the duration, the notebook's Variable has the answer as `name` too, so an answer
     that recurses with `Variable.<name>(x)` finds itself, not an earlier stand-in."""
-    missing = object()
-    before = linked.Variable.__dict__.get(name, missing)
-    setattr(linked.Variable, name, answer)
-    try:
-        yield
-    finally:
-        if before is missing:
-            delattr(linked.Variable, name)
-        else:
-            setattr(linked.Variable, name, before)
+    return attribute_stand_in(linked.Variable, name, answer)
 
 
 def _build(answer, name, kinds, x):
