@@ -1,5 +1,7 @@
 """The answer policy on notebook JSON, without a kernel: correct answers in every ordinary style
 are never flagged; each rule flags what it is written for, naming the line."""
+import functools
+
 import nbformat
 import pytest
 
@@ -11,6 +13,7 @@ from backprop_course.sample_class import STUDENT_NOTEBOOKS
 pytestmark = pytest.mark.grading
 
 
+@functools.cache
 def handed_out(stage):
     return nbformat.read(STUDENT_NOTEBOOKS / stage / f"{stage}.ipynb", as_version=4)
 
@@ -256,7 +259,7 @@ def test_a_reference_name_in_another_exercise_is_not_flagged():
 
 def test_a_cell_the_student_added_is_judged_too():
     blank = handed_out("01_computational_graphs")
-    notebook = fill_answers(blank, {})
+    notebook = fill_answers(blank, {})  # a copy
     notebook.cells.insert(3, nbformat.v4.new_code_cell("import os"))
     [finding] = policy.judge(notebook, blank)
     assert (finding.cell, finding.answer, finding.rule) == (3, "", "system")
