@@ -23,7 +23,7 @@ from .config import CourseError, course_directory, stage_path
 from .grader import Submission, nbgrader_resources, nbgrader_steps, run_preprocessors
 from .pool import grade_in_pool, grade_in_process
 from .release import generate_student_notebooks, released_stages
-from .test_cells import outcome, test_cells
+from .test_cells import drop_outcomes, outcome, test_cells
 
 
 def autograde(config, stages=None, students=None, jobs=1, log_file=None, on_result=None, on_start=None):
@@ -134,6 +134,7 @@ class Recorder:
                 self.flag_for_review(submission, notebook, min(finding.cell for finding in findings))
             if any(outcome(cell) == "reference answer" for _, cell in test_cells(notebook)):
                 flags.append("reference answer")
+            drop_outcomes(notebook)
         notebook.metadata[contract.METADATA_KEY] = {"status": graded.status, "notes": notes, "flags": flags}
         submission.workdir.mkdir(parents=True, exist_ok=True)
         nbformat.write(notebook, submission.workdir / f"{graded.stage}.ipynb")

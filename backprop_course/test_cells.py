@@ -33,3 +33,10 @@ def test_cells(notebook):
     """(index, cell) of every graded code cell (an nbgrader test cell)."""
     return [(index, cell) for index, cell in enumerate(notebook.cells)
             if cell.cell_type == "code" and utils.is_grade(cell)]
+
+
+def drop_outcomes(notebook):
+    """Remove the outcome displays once read: the feedback page has no use for them."""
+    for _, cell in test_cells(notebook):
+        cell.outputs = [output for output in cell.outputs
+                        if not (output.output_type == "display_data" and OUTCOME_MIME in output.get("data", {}))]
