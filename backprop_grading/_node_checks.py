@@ -25,7 +25,7 @@ def node_starts_empty(Node):
                 f"Node(0.5, [(x, 3.0)]).children must hold the pair (x, 3.0), got {y.children!r}")
 
 
-def node_sin(Node):
+def node_value(Node):
     """The contract's example: y = sin(x) at 2 with the Jacobian cos(2)."""
     x = Node(2.0)
     y = Node(np.sin(2.0), [(x, np.cos(2.0))])

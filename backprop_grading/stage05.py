@@ -121,7 +121,7 @@ def _run_backward(fn, output, what):
     return log
 
 
-def run_backward_general(fn, output, what):
+def backward_general_value(fn, output, what):
     """fn(output) with autograd_ref's topological_order; fails unless every function behind
     output ran once, after all functions using its outputs, and no returned array changed."""
     log = _run_backward(fn, output, what)
@@ -135,7 +135,7 @@ def no_gradient_changed_in_place(fn):
     t = general.add(x, w)
     y = general.add(t, w)
     t.name, y.name = "t", "y"
-    run_backward_general(fn, y, "y = add(add(x, w), w)")
+    backward_general_value(fn, y, "y = add(add(x, w), w)")
     expect_close([x.grad, w.grad], [1.0, 2.0], "backward_general on y = add(add(x, w), w): [x.grad, w.grad]")
 
 
@@ -147,7 +147,7 @@ def two_outputs_both_used(fn):
     for name, variable in zip("xysdp", (x, y, s, d, p)):
         variable.name = name
     what = "p = mul(s, d) with s, d = sumanddifference(x, y) at x = 2, y = 3"
-    run_backward_general(fn, p, what)
+    backward_general_value(fn, p, what)
     expect_close([x.grad, y.grad], [4.0, -6.0], f"backward_general on {what}: [x.grad, y.grad]",
                  hint="p = x**2 - y**2; both outputs s and d carry a share back to x and y")
 
@@ -161,7 +161,7 @@ def backward_general_random(fn, seed, count=20):
         values = generator.uniform(-1.5, 1.5, leaves)
         xs, y = build(values, main, side)
         what = f"the graph {tape(y)}"
-        run_backward_general(fn, y, what)
+        backward_general_value(fn, y, what)
         grads = [0.0 if x.grad is None else x.grad for x in xs]
         expect_gradient(grads, lambda v: build(v, main)[1].data, values,
                         f"backward_general on {what}: gradients of "

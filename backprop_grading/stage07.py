@@ -12,7 +12,7 @@ from autograd_ref.nodes import Node as ReferenceNode, topological_order as refer
 from ._answer_probes import call_counting_functions
 from ._arrays import matches, to_floats
 from ._node_checks import (  # noqa: F401  (test cells call them as check.<name>)
-    node_log_sqrt, node_shared_random, node_sin, node_starts_empty, node_vectors_random,
+    node_log_sqrt, node_shared_random, node_value, node_starts_empty, node_vectors_random,
     node_visits_once,
 )
 from ._exercise import Exercise, Stage
@@ -58,9 +58,14 @@ _UNARY = [
 ]
 
 
-def dual_rules(Dual, seed=None):
+def dual_rules(Dual):
     """Each operation between two Duals, a Dual and a number, a number and a Dual, against a
-    central difference: fixed values for seed=None, else random values and directions."""
+    central difference, at fixed values."""
+    dual_random(Dual, seed=None)
+
+
+def dual_random(Dual, seed):
+    """dual_rules at random values and directions (fixed ones for seed=None)."""
     for u, du, v, dv, c in _dual_examples(seed):
         for symbol, op, rule in _BINARY:
             for left, right in (((u, du), (v, dv)), ((u, du), c), (c, (v, dv))):
@@ -154,7 +159,7 @@ def _expect_dual(result, Dual, label, along, hint):
     expect_gradient(result.dot, along, 0.0, f"{label}: dot", hint=hint)
 
 
-def dual_log_sqrt(Dual, x_dot, y_dot, expected_dot):
+def dual_value(Dual, x_dot, y_dot, expected_dot):
     """a = log x, b = a y, c = sqrt b, f = c + b at (3, 2), inputs seeded with the given dots."""
     x, y = Dual(3.0, x_dot), Dual(2.0, y_dot)
     label = f"f(Dual(3, {x_dot:g}), Dual(2, {y_dot:g})) for a = x.log(), b = a * y, c = b.sqrt(), f = c + b"
@@ -194,7 +199,7 @@ def chain_costs_random(chain_costs, seed):
 
 # ---- train_mlp ------------------------------------------------------------------------------
 
-def train_mlp_learns_spiral(train_mlp, seed=0, **options):
+def train_mlp_value(train_mlp, seed=0, **options):
     """Train on the 300-point spiral: the loss halves and training accuracy passes 0.8."""
     X, t = datasets.spiral()
     predict, losses = _train(train_mlp, X, t, seed=seed, **options)
@@ -214,7 +219,7 @@ def train_mlp_learns_spiral(train_mlp, seed=0, **options):
                 f"the trained weights and returns the argmax over the 3 class scores")
 
 
-def train_mlp_options(train_mlp, seed):
+def train_mlp_random(train_mlp, seed):
     """Same seed, same run; another seed, another run; epochs, lr and hidden are honoured."""
     X, t = datasets.spiral()
     once, again = (_train(train_mlp, X, t, epochs=10, seed=seed)[1] for _ in range(2))
@@ -230,7 +235,7 @@ def train_mlp_options(train_mlp, seed):
                  "losses with lr=0.0 (the weights never move, so every epoch's mean loss is the same)",
                  rtol=1e-9, hint="step with the lr you are given, and record the mean loss over the whole "
                                  "epoch (each batch's loss weighted by its size), not the last batch's")
-    train_mlp_learns_spiral(train_mlp, seed=seed, hidden=20, batch_size=50, epochs=200)
+    train_mlp_value(train_mlp, seed=seed, hidden=20, batch_size=50, epochs=200)
 
 
 # Functions that keep a network linear in its input (the loss comes last, so it does not count)

@@ -322,8 +322,8 @@ def grade_backward_general(answer, seed=3, count=30):
     from backprop_grading import stage05 as check
     from autograd_ref.stages import general
     x = general.Variable(np.array(3.0))
-    check.run_backward_general(answer, general.add(x, x), "y = add(x, x)")
-    check.run_backward_general(answer, check.diamond()["y"], "the diamond")
+    check.backward_general_value(answer, general.add(x, x), "y = add(x, x)")
+    check.backward_general_value(answer, check.diamond()["y"], "the diamond")
     check.no_gradient_changed_in_place(answer)
     check.two_outputs_both_used(answer)
     check.backward_general_random(answer, seed=seed, count=count)
@@ -401,7 +401,7 @@ def test_a_function_run_before_all_users_of_its_output_is_named():
     y = general.add(general.square(general.square(a)), a)
     x.name, a.name, y.name = "x", "a", "y"
     with pytest.raises(AssertionError) as failure:  # a.grad is 1 there, but not complete
-        check.run_backward_general(_backward_in(_breadth_first), y, "y = add(square(square(a)), a)")
+        check.backward_general_value(_backward_in(_breadth_first), y, "y = add(square(square(a)), a)")
     assert "the backward of `a = exp(x)` ran before that of `? = square(a)`" in str(failure.value)
     assert "so its gradient was not complete yet" in str(failure.value)
 
@@ -411,7 +411,7 @@ def test_a_missing_seed_is_named():
     from backprop_grading import stage05 as check
     unseeded = _backward_in(_by_generation, seed=False)
     with pytest.raises(AssertionError, match="self.grad was never set: begin with `if self.grad is None"):
-        check.run_backward_general(unseeded, check.diamond()["y"], "the diamond")
+        check.backward_general_value(unseeded, check.diamond()["y"], "the diamond")
 
 
 _USES_THE_NOTEBOOKS_ORDER = source("""
@@ -459,7 +459,7 @@ def test_running_the_reference_loop_earns_nothing(capsys):
 
     for answer in (lambda self: self.backward(), through_the_engine):
         with check.exercise("backward_general"):
-            check.run_backward_general(answer, check.diamond()["y"], "the diamond")
+            check.backward_general_value(answer, check.diamond()["y"], "the diamond")
         assert "runs the reference implementation's `autograd_ref." in capsys.readouterr().err
 
 
