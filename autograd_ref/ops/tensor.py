@@ -45,7 +45,8 @@ class SumTo(Function):
         return _sum_array_to(x, self.shape)
 
     def backward(self, gy):
-        return broadcast_to(gy, self.inputs[0].shape)
+        x, = self.input_values()
+        return broadcast_to(gy, x.shape)
 
 
 class BroadcastTo(Function):
@@ -56,7 +57,8 @@ class BroadcastTo(Function):
         return np.broadcast_to(x, self.shape)
 
     def backward(self, gy):
-        return sum_to(gy, self.inputs[0].shape)
+        x, = self.input_values()
+        return sum_to(gy, x.shape)
 
 
 class Sum(Function):
@@ -68,9 +70,9 @@ class Sum(Function):
         return x.sum(axis=self.axis, keepdims=self.keepdims)
 
     def backward(self, gy):
-        x_shape = self.inputs[0].shape
+        x, = self.input_values()
         # put the summed axes back as size 1, then spread gy over them
-        return broadcast_to(gy.reshape(_kept_shape(x_shape, self.axis)), x_shape)
+        return broadcast_to(gy.reshape(_kept_shape(x.shape, self.axis)), x.shape)
 
 
 def _kept_shape(shape, axis):
@@ -90,7 +92,8 @@ class Reshape(Function):
         return x.reshape(self.shape)
 
     def backward(self, gy):
-        return gy.reshape(self.inputs[0].shape)
+        x, = self.input_values()
+        return gy.reshape(x.shape)
 
 
 class Transpose(Function):
@@ -145,24 +148,10 @@ def transpose(x, axes=None):
     return Transpose(axes)(x)
 
 
-def _transpose_method(x, *axes):
-    """x.transpose(), x.transpose(1, 0) and x.transpose((1, 0)) as numpy allows."""
-    if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
-        axes = axes[0]
-    return transpose(x, tuple(axes) or None)
-
-
-def _rmatmul(W, x):
-    return matmul(x, W)
-
-
 def matmul(x, W):
     return MatMul()(x, W)
 
 
-Variable.__matmul__ = matmul
-Variable.__rmatmul__ = _rmatmul
-Variable.reshape = reshape
-Variable.transpose = _transpose_method
-Variable.T = property(transpose)
-Variable.sum = sum
+def rmatmul(W, x):
+    return MatMul()(x, W)
+
