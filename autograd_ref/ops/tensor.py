@@ -30,7 +30,8 @@ def broadcast_to(x, shape):
 
 def _sum_array_to(x, shape):
     extra_leading = x.ndim - len(shape)
-    if extra_leading < 0 or np.broadcast_shapes(shape, x.shape) != x.shape:
+    kept = x.shape[max(extra_leading, 0):]  # the axes shape lines up with, from the right
+    if extra_leading < 0 or any(n not in (1, m) for n, m in zip(shape, kept)):
         raise ValueError(f"sum_to: cannot sum an array of shape {x.shape} down to {shape}.")
     stretched = tuple(extra_leading + i for i, n in enumerate(shape) if n == 1)
     y = x.sum(axis=tuple(range(extra_leading)) + stretched, keepdims=True)
