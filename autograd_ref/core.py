@@ -179,19 +179,18 @@ def backward_order(outputs):
     """
     pending = []  # a heap of (-generation, tie breaker, function)
     seen = set()
-
-    def remember(function):
-        if function is not None and function not in seen:
-            seen.add(function)
-            heapq.heappush(pending, (-function.generation, len(seen), function))
-
-    for output in outputs:
-        remember(output.creator)
-    while pending:
+    found = list(outputs)  # variables whose creators are to be queued
+    while True:
+        for variable in found:
+            creator = variable.creator
+            if creator is not None and creator not in seen:
+                seen.add(creator)
+                heapq.heappush(pending, (-creator.generation, len(seen), creator))
+        if not pending:
+            return
         function = heapq.heappop(pending)[2]
         yield function
-        for x in function.inputs:
-            remember(x.creator)
+        found = function.inputs
 
 
 def run_backward(output, retain_grad, create_graph):
@@ -200,7 +199,9 @@ def run_backward(output, retain_grad, create_graph):
         for func in backward_order([output]):
             outputs = [ref() for ref in func.outputs]
             gys = [None if y is None else y.grad for y in outputs]
-            if all(gy is None for gy in gys):  # reached only through inputs given no gradient
+            # reached only through inputs that were given no gradient: nothing to pass on
+            # (most functions have one output, so the first test usually settles it)
+            if gys[0] is None and all(gy is None for gy in gys):
                 continue
             gxs = func.backward(*gys)
             if not isinstance(gxs, (tuple, list)):  # one input: one gradient, not a sequence
