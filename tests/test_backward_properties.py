@@ -3,7 +3,7 @@ or against what backward must never do: run a function early or twice, write int
 array in place, give a gradient another shape than its variable."""
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given, note, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -55,6 +55,14 @@ def leaf_arrays(draw, count):
             for shape in shapes.input_shapes]
 
 
+@st.composite
+def graphs(draw):
+    """The output Variable of a random graph on leaves of broadcastable shapes."""
+    leaves, steps = draw(recipes())
+    note(f"recipe: {steps}")
+    return build(steps, *[Variable(x) for x in leaf_arrays(draw, leaves)])
+
+
 @PROPERTY
 @given(recipe=recipes(), data=st.data())
 def test_every_leaf_gradient_matches_central_difference(recipe, data):
@@ -75,10 +83,8 @@ def functions_behind(output):
 
 
 @PROPERTY
-@given(recipe=recipes(), data=st.data())
-def test_each_function_runs_once_after_every_function_using_its_outputs(recipe, data):
-    leaves, steps = recipe
-    output = build(steps, *[Variable(x) for x in leaf_arrays(data.draw, leaves)])
+@given(output=graphs())
+def test_each_function_runs_once_after_every_function_using_its_outputs(output):
     ran = []
     for function in functions_behind(output):
         function.backward = _logged(function, ran)
@@ -104,11 +110,8 @@ def _logged(function, ran):
 
 
 @PROPERTY
-@given(recipe=recipes(), data=st.data())
-def test_no_gradient_array_is_changed_after_backward_returned_it(recipe, data):
-    leaves, steps = recipe
-    xs = [Variable(x) for x in leaf_arrays(data.draw, leaves)]
-    output = build(steps, *xs)
+@given(output=graphs())
+def test_no_gradient_array_is_changed_after_backward_returned_it(output):
     returned = []  # (array handed out by a backward, a copy taken at that moment)
     for function in functions_behind(output):
         function.backward = _watched(function.backward, returned)
@@ -129,11 +132,8 @@ def _watched(backward, returned):
 
 
 @PROPERTY
-@given(recipe=recipes(), data=st.data())
-def test_every_gradient_has_the_shape_of_its_variable(recipe, data):
-    leaves, steps = recipe
-    xs = [Variable(x) for x in leaf_arrays(data.draw, leaves)]
-    output = build(steps, *xs)
+@given(output=graphs())
+def test_every_gradient_has_the_shape_of_its_variable(output):
     output.backward(retain_grad=True)
     variables = {id(x): x for f in functions_behind(output) for x in f.inputs}
     for variable in variables.values():
