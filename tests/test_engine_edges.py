@@ -94,6 +94,7 @@ def test_other_numpy_functions_refuse_a_variable(call):
 def test_setup_variable_installed_every_operator():
     x = Variable(np.array([[1.0, 2.0], [3.0, 4.0]]))
     v = Variable(np.array([1.0, -1.0]))
+    c = Variable(np.arange(24.0).reshape(2, 3, 4))
     a = np.array([0.5, 2.0])
     results = {
         "x + 1": (x + 1, x.data + 1), "1 + x": (1 + x, 1 + x.data),
@@ -101,12 +102,14 @@ def test_setup_variable_installed_every_operator():
         "x - 1": (x - 1, x.data - 1), "1 - x": (1 - x, 1 - x.data),
         "x / 2": (x / 2, x.data / 2), "2 / x": (2 / x, 2 / x.data), "x ** 3": (x ** 3, x.data ** 3),
         "x @ v": (x @ v, x.data @ v.data), "a @ x": (a @ x, a @ x.data),
-        "x.T": (x.T, x.data.T), "x.transpose(1, 0)": (x.transpose(1, 0), x.data.T),
-        "x.transpose((1, 0))": (x.transpose((1, 0)), x.data.T),
+        "x.T": (x.T, x.data.T), "c.transpose()": (c.transpose(), c.data.transpose()),
+        "c.transpose(1, 2, 0)": (c.transpose(1, 2, 0), c.data.transpose(1, 2, 0)),
+        "c.transpose([1, 2, 0])": (c.transpose([1, 2, 0]), c.data.transpose(1, 2, 0)),
         "x.reshape(4)": (x.reshape(4), x.data.reshape(4)), "x.sum()": (x.sum(), x.data.sum()),
     }
     for text, (got, expected) in results.items():
         assert isinstance(got, Variable), f"{text} gave {type(got).__name__}, not a Variable"
+        assert got.shape == expected.shape, f"{text}: expected shape {expected.shape}, got {got.shape}"
         np.testing.assert_allclose(got.data, expected, err_msg=text)
 
 
@@ -210,5 +213,6 @@ def test_as_variable_wraps_numbers_and_keeps_variables():
     assert isinstance(wrapped, Variable) and wrapped.data.shape == () and float(wrapped.data) == 2.5
 
 
-def test_repr_lines_up_the_rows_of_a_matrix_and_shows_the_name():
+def test_repr_lines_up_the_rows_of_a_matrix_and_shows_the_name_if_any():
     assert repr(Variable(np.eye(2), name="I")) == "Variable([[1. 0.]\n          [0. 1.]], name='I')"
+    assert repr(Variable(np.array(0.5))) == "Variable(0.5)"

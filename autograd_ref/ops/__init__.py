@@ -13,12 +13,13 @@ from .losses import (
 )
 from .tensor import (
     BroadcastTo, MatMul, Reshape, Sum, SumTo, Transpose,
-    broadcast_to, matmul, reshape, rmatmul, sum, sum_to, transpose,
+    broadcast_to, matmul, reshape, sum, sum_to, transpose,
 )
 
 
 def setup_variable():
     """Make `x + y`, `2 * x`, `x @ W`, `x.T`, `x.sum()` and `np.exp(x)` run the engine's ops.
+    (`ndarray @ x` and `ndarray * x` go through numpy, so NUMPY_OPS serves them.)
 
     Called once, when autograd_ref is imported (as in DeZero's setup_variable).
     """
@@ -31,7 +32,6 @@ def setup_variable():
     Variable.__rtruediv__ = rdiv
     Variable.__pow__ = pow
     Variable.__matmul__ = matmul
-    Variable.__rmatmul__ = rmatmul
     Variable.reshape = reshape
     Variable.transpose = _transpose_method
     Variable.T = property(transpose)

@@ -152,7 +152,3 @@ def transpose(x, axes=None):
 def matmul(x, W):
     return MatMul()(x, W)
 
-
-def rmatmul(W, x):
-    return MatMul()(x, W)
-
