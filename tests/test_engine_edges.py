@@ -116,7 +116,8 @@ def test_setup_variable_installed_every_operator():
     }
     for text, (got, expected) in results.items():
         assert isinstance(got, Variable), f"{text} gave {type(got).__name__}, not a Variable"
-        assert got.shape == expected.shape, f"{text}: expected shape {expected.shape}, got {got.shape}"
+        assert got.shape == expected.shape, (
+            f"{text}: expected shape {expected.shape}, got {got.shape}")
         np.testing.assert_allclose(got.data, expected, err_msg=text)
 
 
@@ -147,13 +148,15 @@ def test_relu_passes_no_gradient_at_zero():
 
 def test_mean_squared_error_differentiates_both_inputs():
     rng = np.random.default_rng(1)
-    report = gradient_check(ag.mean_squared_error, rng.standard_normal((4, 2)), rng.standard_normal((4, 2)))
+    x0, x1 = rng.standard_normal((4, 2)), rng.standard_normal((4, 2))
+    report = gradient_check(ag.mean_squared_error, x0, x1)
     assert report.ok, str(report)
 
 
 def test_softmax_cross_entropy_shifts_each_row_by_its_own_maximum():
     # one shift for the whole batch would underflow the second row to log(0)
-    loss = ag.softmax_cross_entropy(Variable(np.array([[1000.0, 0.0], [0.0, 1.0]])), np.array([0, 1]))
+    logits = Variable(np.array([[1000.0, 0.0], [0.0, 1.0]]))
+    loss = ag.softmax_cross_entropy(logits, np.array([0, 1]))
     expected = np.log1p(np.exp(-1.0)) / 2  # first row: log(1 + e^-1000) ~ 0
     assert np.isclose(float(loss.data), expected), f"expected {expected:.6g}, got {loss.data}"
 
