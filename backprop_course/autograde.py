@@ -17,9 +17,9 @@ from nbgrader.api import Gradebook
 
 from . import contract
 from .config import CourseError, course_directory, stage_path
-from .grader import Submission, nbgrader_resources, nbgrader_steps, run_preprocessors
-from .pool import grade_in_pool, grade_in_process
-from .release import generate_student_notebooks, released_stages
+from .kernels.grader import Submission, nbgrader_resources, nbgrader_steps, run_preprocessors
+from .kernels.pool import grade_in_pool, grade_in_process
+from .assignments import generate_student_notebooks, released_stages
 
 
 def autograde(config, stages=None, students=None, jobs=1, log_file=None, on_result=None, on_start=None):

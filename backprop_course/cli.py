@@ -32,7 +32,8 @@ def log_file(args, root=None):
 
 
 def release(args, root=None):
-    from .release import check_release, generate_student_notebooks
+    from .assignments import generate_student_notebooks
+    from .release import check_release
 
     config = course_config(args, root)
     for path in generate_student_notebooks(args.stages, config):
@@ -69,7 +70,7 @@ def validate(args):
 
 
 def default_jobs():
-    from .pool import default_jobs
+    from .kernels.pool import default_jobs
 
     return default_jobs()
 

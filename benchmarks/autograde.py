@@ -19,8 +19,8 @@ from nbgrader.api import Gradebook
 
 from backprop_course.config import SOLUTIONS, load_config, stage_path, write_scratch_course
 from backprop_course.mistakes import TYPICAL_MISTAKES
-from backprop_course.pool import default_jobs
-from backprop_course.release import generate_student_notebooks
+from backprop_course.kernels.pool import default_jobs
+from backprop_course.assignments import generate_student_notebooks
 from backprop_course.sample_class import Work, submission
 
 BIN = Path(sys.executable).parent

@@ -14,7 +14,7 @@ from nbclient import NotebookClient
 
 from backprop_course import contract
 from backprop_course.config import load_config
-from backprop_course.release import generate_student_notebooks
+from backprop_course.assignments import generate_student_notebooks
 
 pytestmark = pytest.mark.notebooks
 REPOSITORY = Path(__file__).resolve().parents[1]

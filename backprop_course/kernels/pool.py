@@ -14,7 +14,7 @@ import signal
 import sys
 from contextlib import contextmanager
 
-from .console import log_to_file
+from ..console import log_to_file
 from .grader import Graded, Grader
 
 POLL_SECONDS = 1.0

@@ -15,8 +15,9 @@ from nbgrader import utils
 from nbgrader.converters import Autograde
 from nbgrader.preprocessors import Execute
 
-from .execute import NOT_RUN, GradingExecute, KernelStartError, KernelSupply, describe_cell
-from .repair import repair_locked_cells
+from .execute import NOT_RUN, GradingExecute, KernelStartError, describe_cell
+from .startup import KernelSupply
+from ..repair import repair_locked_cells
 
 # Every status a submission can get, most severe first (it gets the first that applies), with
 # what its feedback page tells the student.

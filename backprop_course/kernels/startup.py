@@ -1,4 +1,4 @@
-"""Warm kernels: every grading kernel is forked from one process that has already imported IPython.
+"""Kernel start-up: every grading kernel is forked from one process that has already imported IPython.
 
 Starting a Python kernel costs most of a second of CPU (importing IPython, ipykernel, numpy),
 and on two cores CPU is what limits grading. A *zygote* process pays that once; for each
@@ -6,7 +6,7 @@ kernel it forks, and the child becomes an ordinary IPython kernel (its own sessi
 namespace, the connection file jupyter_client wrote). Only modules are shared, never state
 a notebook can see. jupyter_client manages the child through `WarmProvisioner`.
 
-Run as `python -m backprop_course.warm_kernels` (by `Zygote`); it reads one JSON request per
+Run as `python -m backprop_course.kernels.startup` (by `Zygote`); it reads one JSON request per
 line on stdin and answers with the new kernel's pid.
 """
 import json
@@ -14,10 +14,16 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+import uuid
 
+from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
+from jupyter_core.utils import run_sync
 from traitlets import Any
+
+from .execute import GradingExecute
 
 # Imported once in the zygote. The course library, but not its grading helpers: they must see
 # the modules a notebook imports before them, exactly as in a fresh kernel.
@@ -104,6 +110,45 @@ class WarmProvisioner(LocalProvisioner):
         self.pgid = self.pid  # the child leads its own session
         self.cwd = cwd
         return self.connection_info
+
+
+class KernelSupply:
+    """Kernels started one ahead, warm (forked from a zygote): `take()` hands one over and starts the next."""
+
+    def __init__(self, config, kernel_name="python3", home=None, log=None, env=None):
+        self.config = config
+        self.kernel_name = kernel_name
+        self.home = home
+        self.env = env or dict(os.environ)
+        self.sockets = tempfile.TemporaryDirectory(prefix="backprop-kernels-")
+        self.zygote = Zygote(log=log)
+        self.spare = self.start()
+
+    def start(self):
+        # ipc: the sockets are files of this kernel's own (in a folder of ours, with its connection
+        # file), so no TCP port chosen here can be taken by another process before the kernel binds it
+        kernel_id = str(uuid.uuid4())
+        files = os.path.join(self.sockets.name, kernel_id)
+        manager = AsyncKernelManager(kernel_name=self.kernel_name, config=self.config, transport="ipc",
+                                     ip=files, connection_file=f"{files}.json")
+        manager.kernel_id = kernel_id
+        manager.provisioner = WarmProvisioner(
+            kernel_id=manager.kernel_id, kernel_spec=manager.kernel_spec, parent=manager, zygote=self.zygote)
+        options = GradingExecute(config=self.config)
+        arguments = [*options.extra_arguments, f"--HistoryManager.hist_file={options.ipython_hist_file}"]
+        run_sync(manager.start_kernel)(extra_arguments=arguments, cwd=self.home, env=self.env)
+        return manager
+
+    def take(self):
+        manager, self.spare = self.spare, self.start()
+        return manager
+
+    def close(self):
+        if self.spare is not None and run_sync(self.spare.is_alive)():
+            run_sync(self.spare.shutdown_kernel)(now=True)
+        self.spare = None
+        self.zygote.close()
+        self.sockets.cleanup()
 
 
 # --- the zygote side --------------------------------------------------------------------------
