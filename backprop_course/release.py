@@ -15,6 +15,7 @@ from .answers import fill_answers, solution_sources
 from .assignments import generate_student_notebooks, released_stages, source_notebook
 from .autograde import autograde
 from .config import course_directory, load_config, stage_path, write_scratch_course
+from .kernels.sandbox import sandbox_problem
 from .report import collect
 
 
@@ -37,7 +38,8 @@ def check_release(config, stages=None, jobs=1, log_file=None):
                 target = stage_path(scratch_config, "submitted", student, stage)
                 target.mkdir(parents=True)
                 nbformat.write(notebook, target / f"{stage}.ipynb")
-        autograde(scratch_config, stages, jobs=jobs, log_file=log_file)
+        # the course's own notebooks: sandboxed where a sandbox can run, else unconfined
+        autograde(scratch_config, stages, jobs=jobs, log_file=log_file, sandbox=sandbox_problem() is None)
         return [problem for row in collect(scratch_config) for stage in stages
                 for problem in release_problems(scratch_config, row, stage)]
 

@@ -54,6 +54,7 @@ class GradingExecute(Execute):
         self.printed = Counter()
         self.interrupted = self.timed_out = False
         self.stopped = None  # "crashed" or "killed" when the kernel did not survive
+        self.exit_status = None  # how a kernel that died ended, when its provisioner knows
         self.connect()
         try:
             self.nb.metadata["language_info"] = self.kernel_info()["language_info"]
@@ -88,6 +89,7 @@ class GradingExecute(Execute):
                 self.preprocess_cell(cell, resources, index)
             except DeadKernelError:
                 self.stopped = "crashed"
+                self.exit_status = self.km.provisioner.process.poll() if self.km.provisioner.process else None
                 self.abandon(index, "KernelDied", "the kernel died while running this cell (os._exit? a crash?)")
                 return
             except CellTimeoutError:

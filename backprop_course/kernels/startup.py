@@ -1,83 +1,112 @@
 """Kernel start-up: every grading kernel is forked from one process that has already imported IPython.
 
 Starting a Python kernel costs most of a second of CPU (importing IPython, ipykernel, numpy),
-and on two cores CPU is what limits grading. A *zygote* process pays that once; for each
+and on two cores CPU is what limits grading. A *factory* process pays that once; for each
 kernel it forks, and the child becomes an ordinary IPython kernel (its own session, fresh
 namespace, the connection file jupyter_client wrote). Only modules are shared, never state
 a notebook can see. jupyter_client manages the child through `WarmProvisioner`.
 
-Run as `python -m backprop_course.kernels.startup` (by `Zygote`); it reads one JSON request per
-line on stdin and answers with the new kernel's pid.
+With `Limits` the factory runs in the sandbox and every child enters namespaces of its own
+before it becomes a kernel (see `sandbox`); without, kernels run as the instructor.
+
+Each kernel has a folder of its own, `<kernels folder>/<kernel id>/`: `connection.json` (seen
+by the grader and the factory only), `sockets/` and `work/` (the kernel's `SOCKETS` and `WORK`).
+
+Run as `python -m backprop_course.kernels.startup` (by `KernelFactory`); it reads one JSON
+request per line on stdin and answers each with one JSON line.
 """
+import dataclasses
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 from jupyter_core.utils import run_sync
-from traitlets import Any
+from traitlets import Any, Unicode
 
+from . import sandbox
 from .execute import GradingExecute
 
-# Imported once in the zygote. The course library, but not its grading helpers: they must see
+# Imported once in the factory. The course library, but not its grading helpers: they must see
 # the modules a notebook imports before them, exactly as in a fresh kernel.
 PRELOADED = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.debugger", "sqlite3",
              "pdb", "numpy", "autograd_ref", "autograd_ref.drawing")
 LAUNCHER = ["-m", "ipykernel_launcher"]
+SANDBOXED = "--sandboxed"  # the factory's argument when it runs in the sandbox
 
 
-class Zygote:
-    """The parent side: starts the zygote and asks it for kernels."""
+class KernelFactory:
+    """The grader's side: starts the factory process (sandboxed when given limits) and asks it for kernels."""
 
-    def __init__(self, log=None):
-        self.process = subprocess.Popen([sys.executable, "-m", __name__], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, stderr=log, text=True)
+    def __init__(self, folder, limits=None, log=None):
+        self.limits = limits
+        self.lock = threading.Lock()  # one request, one answer
+        program = [sys.executable, "-m", __name__]
+        if limits:
+            self.process = sandbox.start_factory([*program, SANDBOXED], folder, log=log)
+        else:
+            self.process = subprocess.Popen(program, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
+                                            text=True)
 
-    def fork_kernel(self, arguments, cwd, env):
-        request = {"arguments": arguments, "cwd": cwd, "env": env}
-        self.process.stdin.write(json.dumps(request) + "\n")
-        self.process.stdin.flush()
-        answer = self.process.stdout.readline()
+    def ask(self, **request):
+        with self.lock:
+            try:
+                self.process.stdin.write(json.dumps(request) + "\n")
+                self.process.stdin.flush()
+                answer = self.process.stdout.readline()
+            except (BrokenPipeError, ValueError):
+                answer = ""
         if not answer:
             raise RuntimeError("the warm kernel factory stopped (see the log)")
-        return int(answer)
+        return json.loads(answer)
+
+    def fork_kernel(self, kernel_id, arguments, cwd, env):
+        limits = self.limits and dataclasses.asdict(self.limits)
+        return self.ask(start=kernel_id, arguments=arguments, cwd=cwd, env=env, limits=limits)
 
     def close(self):
-        self.process.stdin.close()  # end of requests: the zygote exits
-        self.process.wait(timeout=10)
+        self.process.stdin.close()  # end of requests: the factory exits, and with it its sandbox
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
 
 
 class ForkedProcess:
-    """What jupyter_client needs of a Popen, for a kernel that is the zygote's child, not ours."""
+    """What jupyter_client needs of a Popen, for a kernel that is the factory's child, not ours."""
 
     stdin = stdout = stderr = None
 
-    def __init__(self, pid):
+    def __init__(self, factory, pid):
+        self.factory = factory
         self.pid = pid
+        self.returncode = None
 
     def poll(self):
-        try:
-            os.kill(self.pid, 0)
-        except ProcessLookupError:
-            return 0  # gone (the zygote reaps it, so its exit code is not ours to know)
-        return None
+        if self.returncode is None:
+            try:
+                self.returncode = self.factory.ask(poll=self.pid)
+            except RuntimeError:
+                self.returncode = -signal.SIGKILL  # the factory is gone, and its kernels with it
+        return self.returncode
 
-    def wait(self):
+    def wait(self, timeout=None):
         while self.poll() is None:
             time.sleep(0.02)
-        return 0
+        return self.returncode
 
     def send_signal(self, signum):
-        try:
-            os.kill(self.pid, signum)
-        except ProcessLookupError:
-            pass
+        if self.poll() is None:
+            self.factory.ask(signal=self.pid, signum=int(signum))
 
     def kill(self):
         self.send_signal(signal.SIGKILL)
@@ -95,9 +124,10 @@ def kernel_arguments(command):
 
 
 class WarmProvisioner(LocalProvisioner):
-    """Launches ipykernel kernels by forking the zygote; anything else the usual way."""
+    """Launches ipykernel kernels by forking the factory; anything else the usual way."""
 
-    zygote = Any()
+    factory = Any()
+    folder = Unicode()  # this kernel's own folder
 
     async def launch_kernel(self, cmd, **kwargs):
         arguments = kernel_arguments(cmd)
@@ -105,86 +135,163 @@ class WarmProvisioner(LocalProvisioner):
             return await super().launch_kernel(cmd, **kwargs)
         cwd = str(kwargs.get("cwd") or os.getcwd())
         env = dict(kwargs.get("env") or os.environ)
-        self.pid = self.zygote.fork_kernel(arguments, cwd, env)
-        self.process = ForkedProcess(self.pid)
-        self.pgid = self.pid  # the child leads its own session
+        if self.factory.limits:  # the sandbox runs as another uid, which must read the key
+            os.chown(self.parent.connection_file, sandbox.sandbox_uid(), -1)
+        self.pid = self.factory.fork_kernel(self.kernel_id, arguments, cwd, env)
+        self.process = ForkedProcess(self.factory, self.pid)
+        self.pgid = None  # the factory signals the kernel: its pid means nothing here
         self.cwd = cwd
         return self.connection_info
 
+    async def send_signal(self, signum):
+        if self.process:
+            self.process.send_signal(signum)
+
+    async def kill(self, restart=False):
+        await self.send_signal(signal.SIGKILL)
+
+    async def terminate(self, restart=False):
+        await self.send_signal(signal.SIGTERM)
+
+    async def cleanup(self, restart=False):
+        await super().cleanup(restart)
+        remove_folder(self.folder)
+
+
+def remove_folder(path):
+    """Remove a folder a kernel has written in, even folders it made unreadable."""
+    def allow(function, failed, _):
+        os.chmod(os.path.dirname(failed), 0o700)
+        os.chmod(failed, 0o700) if os.path.isdir(failed) else None
+        function(failed)
+
+    if os.path.exists(path):
+        shutil.rmtree(path, onerror=allow)
+
 
 class KernelSupply:
-    """Kernels started one ahead, warm (forked from a zygote): `take()` hands one over and starts the next."""
+    """Kernels started one ahead, warm (forked from the factory): `take()` hands one over and starts the next.
 
-    def __init__(self, config, kernel_name="python3", home=None, log=None, env=None):
+    With `limits` every kernel is sandboxed (see `sandbox`), without it runs as the instructor.
+    """
+
+    def __init__(self, config, kernel_name="python3", log=None, env=None, limits=None):
         self.config = config
         self.kernel_name = kernel_name
-        self.home = home
         self.env = env or dict(os.environ)
-        self.sockets = tempfile.TemporaryDirectory(prefix="backprop-kernels-")
-        self.zygote = Zygote(log=log)
+        self.limits = limits
+        self.folder = tempfile.mkdtemp(prefix="backprop-kernels-")
+        self.owner = sandbox.sandbox_uid() if limits else os.geteuid()
+        os.chown(self.folder, self.owner, -1)
+        self.factory = KernelFactory(self.folder, limits, log=log)
         self.spare = self.start()
 
     def start(self):
-        # ipc: the sockets are files of this kernel's own (in a folder of ours, with its connection
-        # file), so no TCP port chosen here can be taken by another process before the kernel binds it
+        # ipc: the sockets are files in this kernel's own folder, so no TCP port chosen here can
+        # be taken by another process before the kernel binds it, and the sandbox can share them
         kernel_id = str(uuid.uuid4())
-        files = os.path.join(self.sockets.name, kernel_id)
+        folder = os.path.join(self.folder, kernel_id)
+        for name in ("sockets", "work"):
+            os.makedirs(os.path.join(folder, name))
+            os.chown(os.path.join(folder, name), self.owner, -1)
         manager = AsyncKernelManager(kernel_name=self.kernel_name, config=self.config, transport="ipc",
-                                     ip=files, connection_file=f"{files}.json")
+                                     ip=os.path.join(folder, "sockets", "kernel"),
+                                     connection_file=os.path.join(folder, "connection.json"))
         manager.kernel_id = kernel_id
-        manager.provisioner = WarmProvisioner(
-            kernel_id=manager.kernel_id, kernel_spec=manager.kernel_spec, parent=manager, zygote=self.zygote)
+        manager.provisioner = WarmProvisioner(kernel_id=kernel_id, kernel_spec=manager.kernel_spec, parent=manager,
+                                              factory=self.factory, folder=folder)
         options = GradingExecute(config=self.config)
         arguments = [*options.extra_arguments, f"--HistoryManager.hist_file={options.ipython_hist_file}"]
-        run_sync(manager.start_kernel)(extra_arguments=arguments, cwd=self.home, env=self.env)
+        run_sync(manager.start_kernel)(extra_arguments=arguments, cwd=os.path.join(folder, "work"), env=self.env)
         return manager
 
     def take(self):
         manager, self.spare = self.spare, self.start()
         return manager
 
+    def work_folder(self, manager):
+        """(the kernel's work folder here, the same folder as the kernel sees it)."""
+        here = os.path.join(manager.provisioner.folder, "work")
+        return here, sandbox.WORK if self.limits else here
+
     def close(self):
         if self.spare is not None and run_sync(self.spare.is_alive)():
             run_sync(self.spare.shutdown_kernel)(now=True)
         self.spare = None
-        self.zygote.close()
-        self.sockets.cleanup()
+        self.factory.close()
+        remove_folder(self.folder)
 
 
-# --- the zygote side --------------------------------------------------------------------------
+# --- the factory side -------------------------------------------------------------------------
 
 def become_kernel(request):
-    """In the forked child: detach, take the request's folder and environment, run ipykernel."""
-    os.setsid()
+    """In the forked child: take the kernel's folder (confined, with limits) and environment, run ipykernel."""
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)  # stdin and stdout are the zygote's pipes
-    os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
-    os.chdir(request["cwd"])
+    arguments = list(request["arguments"])
+    for fd, mode in ((0, os.O_RDONLY), (1, os.O_WRONLY)):  # stdin and stdout are the factory's pipes
+        os.dup2(os.open(os.devnull, mode), fd)
+    if request["limits"]:
+        os.dup2(1, 2)  # what a confined kernel prints to its stderr is not the instructor's log
+        with open(os.path.join(sandbox.KERNELS, request["start"], "connection.json")) as file:
+            connection = json.load(file)
+        sandbox.confine_kernel(request["start"], sandbox.Limits(**request["limits"]))
+        connection["ip"] = os.path.join(sandbox.SOCKETS, "kernel")
+        arguments[arguments.index("-f") + 1] = os.path.join(sandbox.SOCKETS, "connection.json")
+        with open(arguments[arguments.index("-f") + 1], "w") as file:
+            json.dump(connection, file)
+        os.chdir(sandbox.WORK)
+        environment = {**sandbox.clean_environment(),
+                       **{name: value for name, value in request["env"].items() if name.startswith("NBGRADER_")}}
+    else:
+        os.setsid()
+        os.chdir(request["cwd"])
+        environment = dict(request["env"])
+        # the kernel stops when the factory goes (ipykernel read JPY_PARENT_PID when the factory imported it)
+        arguments.append(f"--IPKernelApp.parent_handle={os.getppid()}")
+    os.closerange(3, 1 << 16)
     os.environ.clear()
-    os.environ.update(request["env"])
-    # the kernel stops when the zygote goes (ipykernel read JPY_PARENT_PID when the zygote imported it)
-    parent = f"--IPKernelApp.parent_handle={os.getppid()}"
+    os.environ.update(environment)
     from ipykernel import kernelapp
 
-    kernelapp.launch_new_instance(argv=[*request["arguments"], parent])
+    kernelapp.launch_new_instance(argv=arguments)
     os._exit(0)
 
 
 def serve(requests, answers):
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # finished kernels are reaped at once
+    ended = {}  # pid of a kernel that ended -> its exit status (128 + signal when a signal ended it)
     for line in requests:
         request = json.loads(line)
-        pid = os.fork()
-        if pid == 0:
+        while True:
             try:
-                become_kernel(request)
-            finally:
-                os._exit(1)
-        answers.write(f"{pid}\n")
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if pid == 0:
+                break
+            ended[pid] = 128 + os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+        if "start" in request:
+            answer = os.fork()
+            if answer == 0:
+                try:
+                    become_kernel(request)
+                finally:
+                    os._exit(1)
+        elif "signal" in request:
+            if request["signal"] not in ended:
+                try:
+                    os.kill(request["signal"], request["signum"])
+                except ProcessLookupError:
+                    pass
+            answer = None
+        else:
+            answer = ended.get(request["poll"])
+        answers.write(json.dumps(answer) + "\n")
         answers.flush()
 
 
 if __name__ == "__main__":
+    if sys.argv[1:] == [SANDBOXED]:
+        sandbox.prepare_factory()
     if sys.path and sys.path[0] in ("", os.getcwd()):
         del sys.path[0]  # as ipykernel_launcher does; the kernel puts the notebook's folder back
     for module in PRELOADED:
