@@ -38,7 +38,7 @@ def autograde(config, stages=None, students=None, jobs=1, log_file=None, on_resu
         templates = register_stages(config, stages, Path(scratch))
         for submission in submissions:
             prepare_workdir(config, submission)
-        grader_arguments = (config, templates, snapshot(database_url(config), Path(scratch)), limits)
+        grader_arguments = (config, templates, snapshot(database_url(config), Path(scratch)), limits, scratch)
         if on_start:
             on_start(submissions)
         if jobs == 1:

@@ -1,8 +1,10 @@
 """Autograde 40 submissions of one stage with plain `nbgrader autograde` and with `backprop-course autograde`.
 
-Both run as commands, as an instructor would run them, on identical copies of one class:
-perfect answers, the stage's typical mistakes and untouched notebooks, in turn. The scores of
-every test cell must agree; the last line reads `speedup N.NNx ...`.
+All run as commands, as an instructor would run them, on identical copies of one class:
+perfect answers, the stage's typical mistakes and untouched notebooks, in turn. Ours runs
+twice, with every kernel sandboxed (as it grades) and with `--no-sandbox`, which prices the
+sandbox per kernel. The scores of every test cell must agree; the last line reads
+`speedup N.NNx ...` (sandboxed against plain nbgrader, which has no sandbox).
 
     python benchmarks/autograde.py [--stage 03_gates] [--students 40] [--jobs N]
 """
@@ -74,19 +76,25 @@ def main():
     with tempfile.TemporaryDirectory(prefix="backprop-bench-") as scratch:
         plain = make_course(Path(scratch) / "plain", arguments.stage, works, arguments.source)
         ours = make_course(Path(scratch) / "ours", arguments.stage, works, arguments.source)
+        unconfined = make_course(Path(scratch) / "unconfined", arguments.stage, works, arguments.source)
         plain_seconds = timed([BIN / "nbgrader", "autograde", arguments.stage], plain)
-        our_seconds = timed([BIN / "backprop-course", "autograde", arguments.stage, "--course", str(ours),
-                             "--jobs", str(arguments.jobs)], ours)
-        expected, got = scores(plain, arguments.stage), scores(ours, arguments.stage)
+        command = [BIN / "backprop-course", "autograde", arguments.stage, "--jobs", str(arguments.jobs), "--course"]
+        our_seconds = timed([*command, str(ours)], ours)
+        unconfined_seconds = timed([*command, str(unconfined), "--no-sandbox"], unconfined)
+        expected = scores(plain, arguments.stage)
+        for course in (ours, unconfined):
+            got = scores(course, arguments.stage)
+            if len(expected) != len(got) or expected != got:
+                differing = sorted(key for key in expected.keys() | got.keys() if expected.get(key) != got.get(key))
+                sys.exit(f"scores of {course.name} differ for {len(differing)} test cells, e.g. {differing[:5]}")
     count = len(works)
-    if len(expected) != len(got) or expected != got:
-        differing = sorted(key for key in expected.keys() | got.keys() if expected.get(key) != got.get(key))
-        sys.exit(f"scores differ for {len(differing)} test cells, e.g. {differing[:5]}")
     print(f"{count} submissions of {arguments.stage}, {os.cpu_count()} cores; "
           f"all {len(got)} test-cell scores agree")
     print(f"plain nbgrader autograde:   {plain_seconds:7.1f} s  {plain_seconds / count:.2f} s per submission")
     print(f"backprop-course autograde:  {our_seconds:7.1f} s  {our_seconds / count:.2f} s per submission "
-          f"({arguments.jobs} workers)")
+          f"({arguments.jobs} workers, every kernel sandboxed)")
+    print(f"  the same --no-sandbox:    {unconfined_seconds:7.1f} s  {unconfined_seconds / count:.2f} s per submission; "
+          f"the sandbox costs {(our_seconds - unconfined_seconds) / count * 1000:+.0f} ms per kernel")
     print(f"speedup {plain_seconds / our_seconds:.2f}x ({arguments.jobs} workers, {count} submissions of "
           f"{arguments.stage}, {os.cpu_count()} cores)")
 

@@ -18,8 +18,8 @@ ERRORS = [
      "tried to use the network"),
     (r"^BlockingIOError: \[Errno 11\]|can't start new thread", "tried to start too many processes (limit {processes})"),
     (r"^ProcessLookupError|^PermissionError: \[Errno 1\]", "tried to reach a process outside its sandbox"),
-    (r"\[Errno 2\] No such file or directory: '/(?!home/student|tmp)",
-     "looked for files outside its folder (the sandbox does not show them)"),
+    (r"\[Errno 2\] No such file or directory: '/(?!home/student/)|unable to open database file",
+     "tried to reach files outside its folder (the sandbox does not show them)"),
     (r"\[Errno 1\]", "tried something the sandbox forbids"),
 ]
 ENDINGS = {signal.SIGXCPU: "used up its CPU time (limit {cpu_seconds})",

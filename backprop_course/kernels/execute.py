@@ -58,7 +58,7 @@ class GradingExecute(Execute):
         self.connect()
         try:
             self.nb.metadata["language_info"] = self.kernel_info()["language_info"]
-            self.move_kernel_to(resources.get("metadata", {}).get("path"))
+            self.move_kernel_to(resources.get("metadata", {}).get("path"), resources.get("metadata", {}).get("files"))
             self.run_cells(resources)
         finally:
             self._cleanup_kernel()
@@ -75,10 +75,16 @@ class GradingExecute(Execute):
     def kernel_info(self):
         return self.wait_for_reply(self.kc.kernel_info())["content"]
 
-    def move_kernel_to(self, path):
-        """A kernel started ahead of need began elsewhere: run in the submission's folder, as nbgrader does."""
+    def move_kernel_to(self, path, files=None):
+        """A kernel started ahead of need began elsewhere: run in the submission's folder, as nbgrader does.
+
+        With `files` (a folder, as the kernel sees it) the kernel first copies those into `path`.
+        """
         if path:
-            code = f"__import__('os').chdir({str(path)!r})"
+            code = f"import os, shutil\nos.chdir({str(path)!r})"
+            if files:
+                code += f"\nshutil.copytree({str(files)!r}, '.', dirs_exist_ok=True)"
+            code += "\ndel os, shutil"
             self.wait_for_reply(self.kc.execute(code, silent=True, store_history=False))
 
     def run_cells(self, resources):

@@ -132,14 +132,14 @@ class Grader:
     the notebook, so nothing of theirs is on the kernel's import path.
     """
 
-    def __init__(self, config, templates, db_url, limits=None, log=None):
+    def __init__(self, config, templates, db_url, limits=None, scratch=None, log=None):
         self.config = config
         self.templates = {stage: nbformat.read(path, as_version=4) for stage, path in templates.items()}
         self.db_url = db_url
         self.limits = limits
         self.before_execute, _ = nbgrader_steps(config)
         environment = {**os.environ, "NBGRADER_EXECUTION": "autograde"}
-        self.kernels = KernelSupply(config, log=log, env=environment, limits=limits)
+        self.kernels = KernelSupply(config, log=log, env=environment, limits=limits, scratch=scratch)
 
     def grade(self, submission):
         notebook, problem = read_submission(submission.path)
@@ -161,9 +161,9 @@ class Grader:
         for attempt in range(attempts):
             executor = GradingExecute(config=self.config)
             kernel = self.kernels.take()
-            here, there = self.kernels.work_folder(kernel)
+            here, there, files = self.kernels.work_folder(kernel)
             copy_course_files(self.config, stage, here)
-            in_kernel = {**resources, "metadata": {**resources["metadata"], "path": there}}
+            in_kernel = {**resources, "metadata": {**resources["metadata"], "path": there, "files": files}}
             try:
                 executor.preprocess(notebook, in_kernel, km=kernel)
                 return executor

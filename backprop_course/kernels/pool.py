@@ -16,6 +16,7 @@ from contextlib import contextmanager
 
 from ..console import log_to_file
 from .grader import Graded, Grader
+from .sandbox import die_with_parent
 
 POLL_SECONDS = 1.0
 
@@ -53,6 +54,7 @@ def running_grader(grader_arguments, log_file):
 
 def worker(grader_arguments, log_file, tasks, results):
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # so `finally` stops the spare kernel
+    die_with_parent(signal.SIGTERM)  # a killed autograde leaves no worker behind
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     if log_file:
         log_to_file(log_file)

@@ -6,7 +6,8 @@ Two layers, because warm kernels are forked, not exec'd:
   home, a scrubbed environment; as an unprivileged uid (`nobody` when the instructor is root);
 - each kernel it forks then enters namespaces of its own (`confine_kernel`): user, mount, PID,
   IPC, UTS, network and cgroup. It sees its own work folder (`WORK`, also its HOME), its own
-  socket folder and a private size-limited `/tmp` and `/dev/shm`, nothing of the other kernels
+  socket folder, the stage's files read-only and a private `/tmp` and `/dev/shm`, all in memory
+  and size-limited, nothing of the other kernels
   or of the factory, has no capabilities and runs under resource limits.
 Unix sockets in a shared folder cross network namespaces, so the grader still reaches the
 kernel over jupyter's `ipc` transport; TCP and abstract sockets do not.
@@ -25,7 +26,8 @@ from importlib.util import find_spec
 
 MiB = 1 << 20
 GiB = 1 << 30
-WORK = "/home/student"  # the kernel's work folder and HOME
+WORK = "/home/student"  # the kernel's work folder and HOME: a size-limited file system of its own
+COURSE_FILES = "/run/course-files"  # the stage's files, read-only: the kernel copies them into WORK
 SOCKETS = "/run/kernel"  # its ipc sockets
 KERNELS = "/run/kernels"  # the factory's folder of kernel folders; hidden from every kernel
 FULL_PROC = "/run/proc"  # a /proc without bubblewrap's covers, which a kernel needs to mount its own; hidden
@@ -51,7 +53,7 @@ class Limits:
     file_size: int = 64 * MiB
     cpu_seconds: int = 600
     processes: int = 64  # threads count too: an idle ipykernel has about 10
-    scratch: int = 256 * MiB  # each of /tmp and /dev/shm
+    scratch: int = 256 * MiB  # each of the work folder, /tmp and /dev/shm (memory, only as used)
 
     def words(self):
         return {"memory": f"{self.memory / GiB:g} GiB", "file_size": f"{self.file_size // MiB} MiB",
@@ -108,7 +110,7 @@ def bubblewrap_command(program, kernels_folder):
     for path in paths:
         argv.extend(["--ro-bind", path, path])
     argv += ["--bind", kernels_folder, KERNELS, "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
-             "--dir", WORK, "--dir", SOCKETS, "--dir", FULL_PROC, "--remount-ro", "/", "--remount-ro", "/dev",
+             "--dir", WORK, "--dir", SOCKETS, "--dir", FULL_PROC, "--dir", COURSE_FILES, "--remount-ro", "/", "--remount-ro", "/dev",
              *([] if os.geteuid() == 0 else ["--unshare-user"]),
              "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
              "--die-with-parent", "--new-session", "--cap-add", "ALL", "--clearenv",
@@ -156,7 +158,8 @@ def sandbox_problem():
 LIBC = ctypes.CDLL(None, use_errno=True)
 CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC = 0x20000, 0x2000000, 0x4000000, 0x8000000
 CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
-MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 8, 0x1000, 0x4000, 0x40000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT = 1, 2, 4, 8, 32
+MS_BIND, MS_REC, MS_PRIVATE = 0x1000, 0x4000, 0x40000
 PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 1, 4, 24, 38
 
 
@@ -171,8 +174,10 @@ def mount(source, target, fstype=None, flags=0, data=None):
     checked(LIBC.mount(encode(source), encode(target), encode(fstype), flags, encode(data)), f"mount {target}")
 
 
-def die_with_parent():
-    checked(LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "prctl")
+def die_with_parent(signum=signal.SIGKILL):
+    """Linux sends `signum` to this process when its parent ends (elsewhere: nothing to do)."""
+    if sys.platform.startswith("linux"):
+        checked(LIBC.prctl(PR_SET_PDEATHSIG, signum, 0, 0, 0), "prctl")
 
 
 def prepare_factory():
@@ -209,10 +214,11 @@ def confine_kernel(kernel_id, limits):
             file.write(text)
     mount(None, "/", flags=MS_REC | MS_PRIVATE)
     folder = os.path.join(KERNELS, kernel_id)
-    mount(os.path.join(folder, "work"), WORK, flags=MS_BIND)
+    mount(os.path.join(folder, "work"), COURSE_FILES, flags=MS_BIND)
+    mount(None, COURSE_FILES, flags=MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
     mount(os.path.join(folder, "sockets"), SOCKETS, flags=MS_BIND)
     mount("none", KERNELS, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k")  # the other kernels
-    for target in ("/tmp", "/dev/shm"):
+    for target in (WORK, "/tmp", "/dev/shm"):  # in memory: a kernel cannot fill the disk
         mount("none", target, "tmpfs", MS_NOSUID | MS_NODEV, f"size={limits.scratch},mode=1777")
     kernel = os.fork()
     if kernel == 0:

@@ -10,7 +10,8 @@ With `Limits` the factory runs in the sandbox and every child enters namespaces 
 before it becomes a kernel (see `sandbox`); without, kernels run as the instructor.
 
 Each kernel has a folder of its own, `<kernels folder>/<kernel id>/`: `connection.json` (seen
-by the grader and the factory only), `sockets/` and `work/` (the kernel's `SOCKETS` and `WORK`).
+by the grader and the factory only), `sockets/` (the kernel's `SOCKETS`) and `work/` (the stage's
+files: the unconfined kernel's work folder, the sandboxed one's `COURSE_FILES`).
 
 Run as `python -m backprop_course.kernels.startup` (by `KernelFactory`); it reads one JSON
 request per line on stdin and answers each with one JSON line.
@@ -68,9 +69,9 @@ class KernelFactory:
             raise RuntimeError("the warm kernel factory stopped (see the log)")
         return json.loads(answer)
 
-    def fork_kernel(self, kernel_id, arguments, cwd, env):
+    def fork_kernel(self, folder_name, arguments, cwd, env):
         limits = self.limits and dataclasses.asdict(self.limits)
-        return self.ask(start=kernel_id, arguments=arguments, cwd=cwd, env=env, limits=limits)
+        return self.ask(start=folder_name, arguments=arguments, cwd=cwd, env=env, limits=limits)
 
     def close(self):
         self.process.stdin.close()  # end of requests: the factory exits, and with it its sandbox
@@ -137,7 +138,7 @@ class WarmProvisioner(LocalProvisioner):
         env = dict(kwargs.get("env") or os.environ)
         if self.factory.limits:  # the sandbox runs as another uid, which must read the key
             os.chown(self.parent.connection_file, sandbox.sandbox_uid(), -1)
-        self.pid = self.factory.fork_kernel(self.kernel_id, arguments, cwd, env)
+        self.pid = self.factory.fork_kernel(os.path.basename(self.folder), arguments, cwd, env)
         self.process = ForkedProcess(self.factory, self.pid)
         self.pgid = None  # the factory signals the kernel: its pid means nothing here
         self.cwd = cwd
@@ -173,14 +174,16 @@ class KernelSupply:
     """Kernels started one ahead, warm (forked from the factory): `take()` hands one over and starts the next.
 
     With `limits` every kernel is sandboxed (see `sandbox`), without it runs as the instructor.
+    The kernels' folders go in `scratch` (default: the temporary folder), which the caller
+    removes at the end even when this process is killed before it could.
     """
 
-    def __init__(self, config, kernel_name="python3", log=None, env=None, limits=None):
+    def __init__(self, config, kernel_name="python3", log=None, env=None, limits=None, scratch=None):
         self.config = config
         self.kernel_name = kernel_name
         self.env = env or dict(os.environ)
         self.limits = limits
-        self.folder = tempfile.mkdtemp(prefix="backprop-kernels-")
+        self.folder = tempfile.mkdtemp(prefix="backprop-kernels-", dir=scratch)
         self.owner = sandbox.sandbox_uid() if limits else os.geteuid()
         os.chown(self.folder, self.owner, -1)
         self.factory = KernelFactory(self.folder, limits, log=log)
@@ -190,7 +193,7 @@ class KernelSupply:
         # ipc: the sockets are files in this kernel's own folder, so no TCP port chosen here can
         # be taken by another process before the kernel binds it, and the sandbox can share them
         kernel_id = str(uuid.uuid4())
-        folder = os.path.join(self.folder, kernel_id)
+        folder = os.path.join(self.folder, kernel_id[:8])  # short: a socket's path has at most 107 bytes
         for name in ("sockets", "work"):
             os.makedirs(os.path.join(folder, name))
             os.chown(os.path.join(folder, name), self.owner, -1)
@@ -210,9 +213,13 @@ class KernelSupply:
         return manager
 
     def work_folder(self, manager):
-        """(the kernel's work folder here, the same folder as the kernel sees it)."""
+        """(folder for the stage's files here, the kernel's work folder, where it copies them from or None).
+
+        A sandboxed kernel sees the files read-only and works in a folder of its own; an
+        unconfined one works where the files are.
+        """
         here = os.path.join(manager.provisioner.folder, "work")
-        return here, sandbox.WORK if self.limits else here
+        return (here, sandbox.WORK, sandbox.COURSE_FILES) if self.limits else (here, here, None)
 
     def close(self):
         if self.spare is not None and run_sync(self.spare.is_alive)():
