@@ -110,7 +110,8 @@ def bubblewrap_command(program, kernels_folder):
     for path in paths:
         argv.extend(["--ro-bind", path, path])
     argv += ["--bind", kernels_folder, KERNELS, "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
-             "--dir", WORK, "--dir", SOCKETS, "--dir", FULL_PROC, "--dir", COURSE_FILES, "--remount-ro", "/", "--remount-ro", "/dev",
+             *[item for folder in (WORK, SOCKETS, FULL_PROC, COURSE_FILES) for item in ("--dir", folder)],
+             "--remount-ro", "/", "--remount-ro", "/dev",
              *([] if os.geteuid() == 0 else ["--unshare-user"]),
              "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
              "--die-with-parent", "--new-session", "--cap-add", "ALL", "--clearenv",
@@ -123,7 +124,9 @@ def clean_environment():
     """All a kernel's environment holds: nothing of the instructor's."""
     return {"PATH": f"{os.path.dirname(sys.executable)}:/usr/local/bin:/usr/bin:/bin", "HOME": WORK,
             "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "agg", "TMPDIR": "/tmp",
-            "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+            "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+            # one thread per numerical library: threads count against the process limit
+            "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
 def start_factory(program, kernels_folder, log=None):
@@ -142,15 +145,31 @@ def sandbox_problem():
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="backprop-sandbox-check-") as folder:
-        os.chown(folder, sandbox_uid(), sandbox_uid())
-        program = [sys.executable, "-c", "from backprop_course.kernels import sandbox; sandbox.leave_root(); "
-                   "sandbox.checked(sandbox.LIBC.unshare(sandbox.CLONE_NEWUSER), 'a user namespace')"]
+        for name in ("", "probe", "probe/work", "probe/sockets"):
+            os.makedirs(os.path.join(folder, name), exist_ok=True)
+            os.chown(os.path.join(folder, name), sandbox_uid(), sandbox_uid())
+        program = [sys.executable, "-c", "from backprop_course.kernels import sandbox; sandbox.confine_probe()"]
         process = start_factory(program, folder, log=subprocess.PIPE)
         _, error = process.communicate(timeout=60)
     if process.returncode != 0:
-        first = (error.strip().splitlines() or ["no message"])[0]
-        return f"bubblewrap could not start a sandbox here ({first}): {HOW_TO_GET_IT}"
+        last = (error.strip().splitlines() or ["no message"])[-1]
+        return f"bubblewrap could not start a sandboxed kernel here ({last}): {HOW_TO_GET_IT}"
     return None
+
+
+def confine_probe():
+    """In a factory: confine a child as every kernel is confined; exit 0 when that worked."""
+    prepare_factory()
+    child = os.fork()
+    if child == 0:
+        try:
+            confine_kernel("probe", Limits(), os.open(os.devnull, os.O_WRONLY))
+        except BaseException as error:  # said on stderr, which sandbox_problem reads
+            print(f"{type(error).__name__}: {error}", file=sys.stderr, flush=True)
+            os._exit(1)
+        os._exit(0)
+    _, status = os.waitpid(child, 0)
+    sys.exit(os.waitstatus_to_exitcode(status))
 
 
 # --- each kernel's own namespaces (in the factory's forked child) -----------------------------
@@ -198,10 +217,11 @@ def leave_root():
         checked(LIBC.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0), "prctl")  # else its /proc/self is root's
 
 
-def confine_kernel(kernel_id, limits):
+def confine_kernel(kernel_id, limits, pid_pipe):
     """Enter this kernel's own namespaces; return in the kernel, which is PID 1 of its own PID namespace.
 
-    The calling process stays behind as the kernel's parent: it passes the factory's signals on
+    The calling process stays behind as the kernel's parent: it writes the kernel's pid to
+    `pid_pipe` (the factory signals the kernel itself, whose death ends everything it started)
     and exits with the kernel's status (128 + signal when a signal ended it).
     """
     die_with_parent()
@@ -209,7 +229,8 @@ def confine_kernel(kernel_id, limits):
     uid, gid = os.geteuid(), os.getegid()
     checked(LIBC.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET
                          | CLONE_NEWCGROUP), "unshare")
-    for name, text in (("setgroups", "deny"), ("uid_map", f"{KERNEL_UID} {uid} 1"), ("gid_map", f"{KERNEL_UID} {gid} 1")):
+    maps = (("setgroups", "deny"), ("uid_map", f"{KERNEL_UID} {uid} 1"), ("gid_map", f"{KERNEL_UID} {gid} 1"))
+    for name, text in maps:
         with open(f"/proc/self/{name}", "w") as file:
             file.write(text)
     mount(None, "/", flags=MS_REC | MS_PRIVATE)
@@ -222,10 +243,11 @@ def confine_kernel(kernel_id, limits):
         mount("none", target, "tmpfs", MS_NOSUID | MS_NODEV, f"size={limits.scratch},mode=1777")
     kernel = os.fork()
     if kernel == 0:
+        os.close(pid_pipe)
         become_confined(limits)
         return
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, lambda signum, _: os.kill(kernel, signum))
+    os.write(pid_pipe, str(kernel).encode())
+    os.close(pid_pipe)
     _, status = os.waitpid(kernel, 0)
     os._exit(128 + os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status))
 

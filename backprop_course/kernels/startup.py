@@ -231,8 +231,11 @@ class KernelSupply:
 
 # --- the factory side -------------------------------------------------------------------------
 
-def become_kernel(request):
-    """In the forked child: take the kernel's folder (confined, with limits) and environment, run ipykernel."""
+def become_kernel(request, pid_pipe):
+    """In the forked child: take the kernel's folder (confined, with limits) and environment, run ipykernel.
+
+    A confined kernel is a child of this one, and its pid goes to `pid_pipe`; unconfined, this is the kernel.
+    """
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     arguments = list(request["arguments"])
     for fd, mode in ((0, os.O_RDONLY), (1, os.O_WRONLY)):  # stdin and stdout are the factory's pipes
@@ -241,7 +244,7 @@ def become_kernel(request):
         os.dup2(1, 2)  # what a confined kernel prints to its stderr is not the instructor's log
         with open(os.path.join(sandbox.KERNELS, request["start"], "connection.json")) as file:
             connection = json.load(file)
-        sandbox.confine_kernel(request["start"], sandbox.Limits(**request["limits"]))
+        sandbox.confine_kernel(request["start"], sandbox.Limits(**request["limits"]), pid_pipe)
         connection["ip"] = os.path.join(sandbox.SOCKETS, "kernel")
         arguments[arguments.index("-f") + 1] = os.path.join(sandbox.SOCKETS, "connection.json")
         with open(arguments[arguments.index("-f") + 1], "w") as file:
@@ -250,6 +253,7 @@ def become_kernel(request):
         environment = {**sandbox.clean_environment(),
                        **{name: value for name, value in request["env"].items() if name.startswith("NBGRADER_")}}
     else:
+        os.close(pid_pipe)
         os.setsid()
         os.chdir(request["cwd"])
         environment = dict(request["env"])
@@ -264,8 +268,25 @@ def become_kernel(request):
     os._exit(0)
 
 
+def start_kernel(request):
+    """Fork a kernel; return (the child's pid, the kernel's pid: the same unless it is confined)."""
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:
+        try:
+            os.close(reader)
+            become_kernel(request, writer)
+        finally:
+            os._exit(1)
+    os.close(writer)
+    with os.fdopen(reader) as told:
+        kernel = told.read()
+    return child, int(kernel) if kernel else child
+
+
 def serve(requests, answers):
-    ended = {}  # pid of a kernel that ended -> its exit status (128 + signal when a signal ended it)
+    ended = {}  # pid of a child that ended -> its exit status (128 + signal when a signal ended it)
+    kernels = {}  # pid of a child -> pid of its kernel, which gets the signals
     for line in requests:
         request = json.loads(line)
         while True:
@@ -277,16 +298,12 @@ def serve(requests, answers):
                 break
             ended[pid] = 128 + os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
         if "start" in request:
-            answer = os.fork()
-            if answer == 0:
-                try:
-                    become_kernel(request)
-                finally:
-                    os._exit(1)
+            child, kernels[child] = start_kernel(request)
+            answer = child
         elif "signal" in request:
             if request["signal"] not in ended:
                 try:
-                    os.kill(request["signal"], request["signum"])
+                    os.kill(kernels[request["signal"]], request["signum"])
                 except ProcessLookupError:
                     pass
             answer = None
