@@ -159,6 +159,14 @@ class WarmProvisioner(LocalProvisioner):
         remove_folder(self.folder)
 
 
+def short_folder(preferred):
+    """`preferred` if kernel sockets fit below it (a socket's path has at most 107 bytes), else the temporary folder."""
+    for folder in (preferred, tempfile.gettempdir(), "/tmp"):
+        if folder and len(os.path.join(folder, "backprop-kernels-12345678/12345678/sockets/kernel-65535")) <= 107:
+            return folder
+    raise RuntimeError(f"no folder with a path short enough for kernel sockets (tried {preferred} and /tmp)")
+
+
 def remove_folder(path):
     """Remove a folder a kernel has written in, even folders it made unreadable."""
     def allow(function, failed, _):
@@ -183,7 +191,7 @@ class KernelSupply:
         self.kernel_name = kernel_name
         self.env = env or dict(os.environ)
         self.limits = limits
-        self.folder = tempfile.mkdtemp(prefix="backprop-kernels-", dir=scratch)
+        self.folder = tempfile.mkdtemp(prefix="backprop-kernels-", dir=short_folder(scratch))
         self.owner = sandbox.sandbox_uid() if limits else os.geteuid()
         os.chown(self.folder, self.owner, -1)
         self.factory = KernelFactory(self.folder, limits, log=log)
@@ -193,7 +201,7 @@ class KernelSupply:
         # ipc: the sockets are files in this kernel's own folder, so no TCP port chosen here can
         # be taken by another process before the kernel binds it, and the sandbox can share them
         kernel_id = str(uuid.uuid4())
-        folder = os.path.join(self.folder, kernel_id[:8])  # short: a socket's path has at most 107 bytes
+        folder = os.path.join(self.folder, kernel_id[:8])  # short: see short_folder
         for name in ("sockets", "work"):
             os.makedirs(os.path.join(folder, name))
             os.chown(os.path.join(folder, name), self.owner, -1)
