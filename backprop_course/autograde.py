@@ -20,28 +20,36 @@ from nbgrader.api import Gradebook
 
 from . import contract, policy
 from .config import CourseError, course_directory, stage_path
-from .grader import Submission, nbgrader_resources, nbgrader_steps, run_preprocessors
-from .pool import grade_in_pool, grade_in_process
-from .release import generate_student_notebooks, released_stages
+from .assignments import generate_student_notebooks, released_stages
+from .kernels.grader import Submission, copy_course_files, nbgrader_resources, nbgrader_steps, run_preprocessors
+from .kernels.pool import grade_in_pool, grade_in_process
+from .kernels.sandbox import Limits, sandbox_problem
 from .test_cells import drop_outcomes, outcome, test_cells
 
 
-def autograde(config, stages=None, students=None, jobs=1, log_file=None, on_result=None, on_start=None):
-    """Grade submitted/ (the given stages and students, default all); return the `Graded` results."""
+def autograde(config, stages=None, students=None, jobs=1, log_file=None, on_result=None, on_start=None,
+              sandbox=True):
+    """Grade submitted/ (the given stages and students, default all); return the `Graded` results.
+
+    Every kernel runs in its own sandbox (`kernels.sandbox`). Where none can run this refuses,
+    saying how to get one, unless `sandbox=False`: then student code runs as the instructor and
+    every autograded notebook records that it was graded unconfined.
+    """
+    limits = confinement(sandbox)
     with tempfile.TemporaryDirectory(prefix="backprop-autograde-") as scratch:
         submissions = find_submissions(config, stages, students)
         stages = sorted({submission.stage for submission in submissions})
         templates = register_stages(config, stages, Path(scratch))
         for submission in submissions:
             prepare_workdir(config, submission)
-        grader_arguments = (config, templates, snapshot(database_url(config), Path(scratch)))
+        grader_arguments = (config, templates, snapshot(database_url(config), Path(scratch)), limits, scratch)
         if on_start:
             on_start(submissions)
         if jobs == 1:
             results = grade_in_process(submissions, grader_arguments, log_file)
         else:
             results = grade_in_pool(submissions, grader_arguments, jobs, log_file)
-        recorder = Recorder(config, templates)
+        recorder = Recorder(config, templates, confined=limits is not None)
         graded = []
         for result in results:
             recorder.record(result)
@@ -49,6 +57,16 @@ def autograde(config, stages=None, students=None, jobs=1, log_file=None, on_resu
             if on_result:
                 on_result(result)
     return sorted(graded, key=lambda result: (result.student, result.stage))
+
+
+def confinement(sandbox):
+    """The kernels' `Limits`, or None to run them unconfined; a CourseError when no sandbox can run."""
+    if not sandbox:
+        return None
+    problem = sandbox_problem()
+    if problem:
+        raise CourseError(f"refusing to run student code unconfined: {problem}")
+    return Limits()
 
 
 def database_url(config):
@@ -83,16 +101,18 @@ def register_stages(config, stages, scratch):
 
 
 def prepare_workdir(config, submission):
-    """A fresh autograded/<student>/<stage> with the student's other files, then the course's (as nbgrader)."""
-    coursedir = course_directory(config)
+    """A fresh autograded/<student>/<stage> with the student's other files, then the course's (as nbgrader).
+
+    Only for the record: kernels run in folders of their own, with the course's files alone.
+    """
     shutil.rmtree(submission.workdir, ignore_errors=True)
     submission.workdir.mkdir(parents=True)
-    source = stage_path(config, "source", ".", submission.stage)
-    for folder in (submission.path.parent, source):
-        for name in utils.find_all_files(str(folder), coursedir.ignore + ["*.ipynb"]):
-            target = submission.workdir / Path(name).relative_to(folder)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy(name, target)
+    folder = submission.path.parent
+    for name in utils.find_all_files(str(folder), course_directory(config).ignore + ["*.ipynb"]):
+        target = submission.workdir / Path(name).relative_to(folder)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(name, target)
+    copy_course_files(config, submission.stage, submission.workdir)
 
 
 def snapshot(db_url, scratch):
@@ -108,8 +128,9 @@ def snapshot(db_url, scratch):
 class Recorder:
     """Writes graded submissions into the gradebook and autograded/, one at a time."""
 
-    def __init__(self, config, templates):
+    def __init__(self, config, templates, confined=True):
         self.config = config
+        self.confined = confined
         self.coursedir = course_directory(config)
         self.templates = templates
         _, self.after_execute = nbgrader_steps(config)
@@ -135,7 +156,8 @@ class Recorder:
             if any(outcome(cell) == "reference answer" for _, cell in test_cells(notebook)):
                 flags.append("reference answer")
             drop_outcomes(notebook)
-        notebook.metadata[contract.METADATA_KEY] = {"status": graded.status, "notes": notes, "flags": flags}
+        notebook.metadata[contract.METADATA_KEY] = {"status": graded.status, "notes": notes, "flags": flags,
+                                                    **({} if self.confined else {"unconfined": True})}
         submission.workdir.mkdir(parents=True, exist_ok=True)
         nbformat.write(notebook, submission.workdir / f"{graded.stage}.ipynb")
 

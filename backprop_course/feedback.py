@@ -17,8 +17,8 @@ from nbgrader.preprocessors import ClearHiddenTests, GetGrades, NbGraderPreproce
 
 from . import contract
 from .config import CourseError, course_directory, run_nbgrader
-from .grader import STATUSES
-from .pool import process_context
+from .kernels.grader import STATUSES
+from .kernels.pool import process_context
 
 class TestMessagesOnly(NbGraderPreprocessor):
     """In test cells, replace each error's traceback (which quotes test code) by its one-line message."""

@@ -4,59 +4,19 @@ The proof grades each instructor notebook (it must earn every point) and each st
 notebook as handed out (it must earn none) in a throwaway course, so the repository gets
 no gradebook or other grading leftovers.
 """
-import copy
 import tempfile
 from pathlib import Path
 
 import nbformat
-from nbgrader.converters import GenerateAssignment
 
 from . import contract
 from .answers import fill_answers, solution_sources
-from .config import CourseError, course_directory, load_config, run_nbgrader, stage_path, write_scratch_course
+from .assignments import generate_student_notebooks, released_stages, source_notebook
+from .autograde import autograde
+from .config import course_directory, load_config, stage_path, write_scratch_course
+from .kernels.sandbox import sandbox_problem
+from .report import collect
 from .test_cells import failure_message, test_cells
-
-
-def released_stages(config, stages=None):
-    """The stages to release: those asked for, or every contract stage that has a source notebook."""
-    if not stages:
-        stages = [stage for stage in contract.STAGES if source_notebook(config, stage).exists()]
-        if not stages:
-            raise CourseError("there is no instructor notebook yet (solutions/<stage>/<stage>.ipynb)")
-    stages = contract.check_stages(stages)
-    missing = [str(source_notebook(config, stage)) for stage in stages
-               if not source_notebook(config, stage).exists()]
-    if missing:
-        raise CourseError("no instructor notebook at " + ", ".join(missing))
-    return stages
-
-
-def source_notebook(config, stage):
-    return stage_path(config, "source", ".", stage) / f"{stage}.ipynb"
-
-
-def student_notebook(config, stage):
-    return stage_path(config, "release", ".", stage) / f"{stage}.ipynb"
-
-
-def generate_student_notebooks(stages=None, config=None, register=False):
-    """Regenerate the student version of each stage (outputs cleared); return their paths.
-
-    Without `register` nothing is written to a gradebook (nbgrader's --no-db); with it the
-    stages and their cells are recorded in the course's gradebook, as grading needs.
-    """
-    config = copy.deepcopy(config or load_config())
-    if not register:
-        config.SaveCells.enabled = False
-        config.GenerateAssignment.no_database = True
-    written = []
-    for stage in released_stages(config, stages):
-        coursedir = course_directory(config, assignment_id=stage)
-        converter = GenerateAssignment(coursedir=coursedir, config=config)
-        converter.force = True
-        run_nbgrader(converter, f"generating the student notebook of {stage}")
-        written.append(student_notebook(config, stage))
-    return written
 
 
 def check_release(config, stages=None, jobs=1, log_file=None):
@@ -65,9 +25,6 @@ def check_release(config, stages=None, jobs=1, log_file=None):
     With the answers it must earn every point of every test cell (hidden tests included), as
     released none: a test that passes without an answer proves nothing.
     """
-    from .autograde import autograde  # release must not need the grading machinery to generate notebooks
-    from .report import collect
-
     stages = released_stages(config, stages)
     coursedir = course_directory(config)
     with tempfile.TemporaryDirectory(prefix="backprop-release-check-") as scratch:
@@ -81,7 +38,8 @@ def check_release(config, stages=None, jobs=1, log_file=None):
                 target = stage_path(scratch_config, "submitted", student, stage)
                 target.mkdir(parents=True)
                 nbformat.write(notebook, target / f"{stage}.ipynb")
-        autograde(scratch_config, stages, jobs=jobs, log_file=log_file)
+        # the course's own notebooks: sandboxed where a sandbox can run, else unconfined
+        autograde(scratch_config, stages, jobs=jobs, log_file=log_file, sandbox=sandbox_problem() is None)
         return [problem for row in collect(scratch_config) for stage in stages
                 for problem in release_problems(scratch_config, row, stage)]
 

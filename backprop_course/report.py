@@ -132,8 +132,17 @@ def summary_tables(grades):
     return f"{exercise_table(grades)}\n\n{student_table(grades)}"
 
 
+def graded_unconfined(config):
+    """Whether any autograded notebook says it was graded without the sandbox (--no-sandbox)."""
+    folder = Path(course_directory(config).root) / course_directory(config).autograded_directory
+    return any(nbformat.read(path, as_version=4).metadata.get(contract.METADATA_KEY, {}).get("unconfined")
+               for path in folder.glob("*/*/*.ipynb"))
+
+
 def report(config, output_dir=None):
     """Write grades.csv and grades.png (in the course folder by default); return (summary text, csv, png)."""
+    from .kernels.sandbox import UNCONFINED
+
     from .figure import plot_grades  # matplotlib loads only when a report is made
 
     output_dir = Path(output_dir or course_directory(config).root)
@@ -141,4 +150,5 @@ def report(config, output_dir=None):
     grades = collect(config)
     csv_path = write_csv(grades, output_dir / "grades.csv")
     png_path = plot_grades(grades, exercise_summary(grades), output_dir / "grades.png")
-    return summary_tables(grades), csv_path, png_path
+    warning = f"{UNCONFINED}\n\n" if graded_unconfined(config) else ""
+    return warning + summary_tables(grades), csv_path, png_path

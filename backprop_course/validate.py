@@ -11,8 +11,9 @@ from pathlib import Path
 from nbgrader import utils
 
 from . import contract
-from .execute import NOT_RUN, GradingExecute, KernelSupply, describe_cell
-from .grader import read_submission
+from .kernels.execute import NOT_RUN, GradingExecute, describe_cell
+from .kernels.grader import read_submission
+from .kernels.startup import KernelSupply
 from .test_cells import failure_message
 
 

@@ -4,7 +4,7 @@ from nbgrader.api import Gradebook
 
 from backprop_course.config import load_config, write_scratch_course
 from backprop_course.mistakes import after, before, mistake
-from backprop_course.release import generate_student_notebooks
+from backprop_course.assignments import generate_student_notebooks
 from backprop_course.sample_class import (Work, cell_at_top, cut_off_json, deleted_test, edited_test, pasted_test,
                                           saved_as, submission, write_notebook)
 

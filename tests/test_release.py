@@ -10,7 +10,7 @@ import pytest
 
 from backprop_course import contract
 from backprop_course.config import SOLUTIONS, load_config, write_scratch_course
-from backprop_course.release import generate_student_notebooks
+from backprop_course.assignments import generate_student_notebooks
 from pipeline_toy import TESTS, TOY_STAGE, toy_course
 
 pytestmark = pytest.mark.pipeline

@@ -18,7 +18,7 @@ import pytest
 from backprop_course import contract
 from backprop_course.autograde import autograde
 from backprop_course.config import load_config
-from backprop_course.grader import STATUSES
+from backprop_course.kernels.grader import STATUSES
 from backprop_course.report import collect
 from backprop_course.sample_class import BUNDLED, STUDENTS, work_of, write_sample_class
 

@@ -8,7 +8,7 @@ import nbformat
 import pytest
 
 from backprop_course.config import load_config
-from backprop_course.release import generate_student_notebooks
+from backprop_course.assignments import generate_student_notebooks
 from backprop_course.sample_class import Work, submission
 from pipeline_toy import FORWARD, TOY_STAGE, toy_course
 

@@ -14,8 +14,9 @@ import signal
 import sys
 from contextlib import contextmanager
 
-from .console import log_to_file
+from ..console import log_to_file
 from .grader import Graded, Grader
+from .sandbox import die_with_parent
 
 POLL_SECONDS = 1.0
 
@@ -53,6 +54,7 @@ def running_grader(grader_arguments, log_file):
 
 def worker(grader_arguments, log_file, tasks, results):
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # so `finally` stops the spare kernel
+    die_with_parent(signal.SIGTERM)  # a killed autograde leaves no worker behind
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     if log_file:
         log_to_file(log_file)
@@ -120,3 +122,29 @@ def replace_dead_workers(workers, grading, start_worker):
                 lost.append(index)
             workers[position] = start_worker()
     return lost
+
+
+# --- one submission at a time, for backends that schedule submissions themselves (e.g. Dask) ---
+
+GRADERS = {}  # this process's Graders, by the scratch folder of the run they serve
+
+
+def grade_submission(grader_arguments, submission):
+    """Grade one `Submission` in this process and return its `Graded`: the entry point for any backend.
+
+    `grader_arguments` are autograde's (config, templates, db_url, limits, scratch), all picklable,
+    as are the submission and the result, so a scheduler may ship them to its workers. The first
+    call of a run in a process starts a `Grader` (a sandboxed kernel factory, one kernel always
+    ready), which later calls of that run reuse; `close_graders()` stops them. The process that
+    called autograde alone writes the gradebook.
+    """
+    scratch = grader_arguments[4]
+    if scratch not in GRADERS:
+        GRADERS[scratch] = Grader(*grader_arguments)
+    return grade_safely(GRADERS[scratch], submission)
+
+
+def close_graders():
+    """Stop every Grader of this process, with its kernels and their folders."""
+    while GRADERS:
+        GRADERS.popitem()[1].close()

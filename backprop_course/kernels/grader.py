@@ -6,6 +6,7 @@ grades, one submission at a time). The steps and their order are nbgrader's own
 """
 import json
 import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,8 +16,11 @@ from nbgrader import utils
 from nbgrader.converters import Autograde
 from nbgrader.preprocessors import Execute
 
-from .execute import NOT_RUN, GradingExecute, KernelStartError, KernelSupply, describe_cell
-from .repair import repair_locked_cells
+from .execute import NOT_RUN, GradingExecute, KernelStartError, describe_cell
+from .startup import KernelSupply
+from ..config import course_directory, stage_path
+from ..repair import repair_locked_cells
+from .contained import contained_notes
 
 # Every status a submission can get, most severe first (it gets the first that applies), with
 # what its feedback page tells the student.
@@ -24,6 +28,7 @@ STATUSES = {
     "missing": "not graded: the notebook was not found",
     "unreadable": "not graded: the notebook could not be read",
     "failed": "not graded: the grader could not process the notebook",
+    "contained": "graded; the sandbox stopped something the notebook tried (see the notes)",
     "crashed": "graded up to the cell where the kernel died",
     "killed": "graded up to a cell that would not stop; the kernel was killed there",
     "timeout": "graded; a cell ran too long and was interrupted",
@@ -102,24 +107,39 @@ def cell_errors(notebook):
             if output.output_type == "error" and output.ename not in QUIET_ERRORS]
 
 
-def status_of(repairs, executor, errors):
+def status_of(repairs, executor, errors, contained=()):
     """The most severe status that applies (see STATUSES)."""
     names = {name for name, _ in errors}
-    severe_first = [(executor.stopped, executor.stopped), (executor.timed_out, "timeout"),
+    severe_first = [(contained, "contained"), (executor.stopped, executor.stopped), (executor.timed_out, "timeout"),
                     ("SystemExit" in names, "exited"), (repairs, "repaired"), (errors, "errors")]
     return next((status for applies, status in severe_first if applies), "ok")
 
 
-class Grader:
-    """Grades submissions one after another, each in a fresh kernel started ahead of need."""
+def copy_course_files(config, stage, folder):
+    """Copy the stage's own files (all but notebooks and nbgrader's ignored ones) into `folder`."""
+    source = stage_path(config, "source", ".", stage)
+    for name in utils.find_all_files(str(source), course_directory(config).ignore + ["*.ipynb"]):
+        target = Path(folder) / Path(name).relative_to(source)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(name, target)
 
-    def __init__(self, config, templates, db_url, log=None):
+
+class Grader:
+    """Grades submissions one after another, each in a fresh kernel started ahead of need.
+
+    Sandboxed with `limits` (a `sandbox.Limits`), unconfined without. A kernel's work folder
+    holds only the course's own files for the stage, never what a student handed in beside
+    the notebook, so nothing of theirs is on the kernel's import path.
+    """
+
+    def __init__(self, config, templates, db_url, limits=None, scratch=None, log=None):
         self.config = config
         self.templates = {stage: nbformat.read(path, as_version=4) for stage, path in templates.items()}
         self.db_url = db_url
+        self.limits = limits
         self.before_execute, _ = nbgrader_steps(config)
         environment = {**os.environ, "NBGRADER_EXECUTION": "autograde"}
-        self.kernels = KernelSupply(config, log=log, env=environment)
+        self.kernels = KernelSupply(config, log=log, env=environment, limits=limits, scratch=scratch)
 
     def grade(self, submission):
         notebook, problem = read_submission(submission.path)
@@ -129,18 +149,23 @@ class Grader:
         notes = repair_locked_cells(notebook, self.templates[submission.stage])
         resources = nbgrader_resources(submission, self.db_url)
         notebook, resources = run_preprocessors(self.before_execute, notebook, resources, self.config)
-        executor = self.execute(notebook, resources)
+        executor = self.execute(notebook, resources, submission.stage)
         errors = cell_errors(notebook)
-        status = status_of(notes, executor, errors)
-        notes += executor.notes + [note for _, note in errors]
+        contained = contained_notes(notebook, executor.exit_status, self.limits) if self.limits else []
+        status = status_of(notes, executor, errors, contained)
+        notes += contained + executor.notes + [note for _, note in errors]
         return Graded(submission.student, submission.stage, status, notes, nbformat.writes(notebook))
 
-    def execute(self, notebook, resources, attempts=3):
+    def execute(self, notebook, resources, stage, attempts=3):
         """Run the notebook; a kernel that fails to start (a rare race of the OS) is replaced."""
         for attempt in range(attempts):
             executor = GradingExecute(config=self.config)
+            kernel = self.kernels.take()
+            here, there, files = self.kernels.work_folder(kernel)
+            copy_course_files(self.config, stage, here)
+            in_kernel = {**resources, "metadata": {**resources["metadata"], "path": there, "files": files}}
             try:
-                executor.preprocess(notebook, resources, km=self.kernels.take())
+                executor.preprocess(notebook, in_kernel, km=kernel)
                 return executor
             except KernelStartError:
                 if attempt == attempts - 1:

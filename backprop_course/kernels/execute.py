@@ -4,22 +4,15 @@ Plain nbgrader loses a student's whole grade when the kernel dies (`os._exit`) o
 interrupt after a timeout. Here the cells that ran keep their outputs, the cell that broke and
 every cell after it get an error output saying why (so their tests score 0, never full marks),
 and a cell's printed text is capped so one `print` of 100 MB cannot flood the grader.
-Kernels are started ahead of need and warm (`KernelSupply`): the next one is ready when this one is done.
+The kernel comes from `startup.KernelSupply`, started ahead of need.
 """
-import os
-import tempfile
-import uuid
 from collections import Counter
 
-from jupyter_client.manager import AsyncKernelManager
-from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Integer
-
-from .warm_kernels import WarmProvisioner, Zygote
 
 class KernelStartError(RuntimeError):
     """A kernel died or hung before running any cell: nothing to do with the notebook, worth a retry."""
@@ -61,10 +54,11 @@ class GradingExecute(Execute):
         self.printed = Counter()
         self.interrupted = self.timed_out = False
         self.stopped = None  # "crashed" or "killed" when the kernel did not survive
+        self.exit_status = None  # how a kernel that died ended, when its provisioner knows
         self.connect()
         try:
             self.nb.metadata["language_info"] = self.kernel_info()["language_info"]
-            self.move_kernel_to(resources.get("metadata", {}).get("path"))
+            self.move_kernel_to(resources.get("metadata", {}).get("path"), resources.get("metadata", {}).get("files"))
             self.run_cells(resources)
         finally:
             self._cleanup_kernel()
@@ -81,10 +75,16 @@ class GradingExecute(Execute):
     def kernel_info(self):
         return self.wait_for_reply(self.kc.kernel_info())["content"]
 
-    def move_kernel_to(self, path):
-        """A kernel started ahead of need began elsewhere: run in the submission's folder, as nbgrader does."""
+    def move_kernel_to(self, path, files=None):
+        """A kernel started ahead of need began elsewhere: run in the submission's folder, as nbgrader does.
+
+        With `files` (a folder, as the kernel sees it) the kernel first copies those into `path`.
+        """
         if path:
-            code = f"__import__('os').chdir({str(path)!r})"
+            code = f"import os, shutil\nos.chdir({str(path)!r})"
+            if files:
+                code += f"\nshutil.copytree({str(files)!r}, '.', dirs_exist_ok=True)"
+            code += "\ndel os, shutil"
             self.wait_for_reply(self.kc.execute(code, silent=True, store_history=False))
 
     def run_cells(self, resources):
@@ -95,6 +95,7 @@ class GradingExecute(Execute):
                 self.preprocess_cell(cell, resources, index)
             except DeadKernelError:
                 self.stopped = "crashed"
+                self.exit_status = self.km.provisioner.process.poll() if self.km.provisioner.process else None
                 self.abandon(index, "KernelDied", "the kernel died while running this cell (os._exit? a crash?)")
                 return
             except CellTimeoutError:
@@ -138,42 +139,3 @@ class GradingExecute(Execute):
                 self.notes.append(
                     f"{describe_cell(self.nb, index)}: printed {count:,} characters; kept {self.max_output_chars:,}"
                 )
-
-
-class KernelSupply:
-    """Kernels started one ahead, warm (forked from a zygote): `take()` hands one over and starts the next."""
-
-    def __init__(self, config, kernel_name="python3", home=None, log=None, env=None):
-        self.config = config
-        self.kernel_name = kernel_name
-        self.home = home
-        self.env = env or dict(os.environ)
-        self.sockets = tempfile.TemporaryDirectory(prefix="backprop-kernels-")
-        self.zygote = Zygote(log=log)
-        self.spare = self.start()
-
-    def start(self):
-        # ipc: the sockets are files of this kernel's own (in a folder of ours, with its connection
-        # file), so no TCP port chosen here can be taken by another process before the kernel binds it
-        kernel_id = str(uuid.uuid4())
-        files = os.path.join(self.sockets.name, kernel_id)
-        manager = AsyncKernelManager(kernel_name=self.kernel_name, config=self.config, transport="ipc",
-                                     ip=files, connection_file=f"{files}.json")
-        manager.kernel_id = kernel_id
-        manager.provisioner = WarmProvisioner(
-            kernel_id=manager.kernel_id, kernel_spec=manager.kernel_spec, parent=manager, zygote=self.zygote)
-        options = GradingExecute(config=self.config)
-        arguments = [*options.extra_arguments, f"--HistoryManager.hist_file={options.ipython_hist_file}"]
-        run_sync(manager.start_kernel)(extra_arguments=arguments, cwd=self.home, env=self.env)
-        return manager
-
-    def take(self):
-        manager, self.spare = self.spare, self.start()
-        return manager
-
-    def close(self):
-        if self.spare is not None and run_sync(self.spare.is_alive)():
-            run_sync(self.spare.shutdown_kernel)(now=True)
-        self.spare = None
-        self.zygote.close()
-        self.sockets.cleanup()

@@ -1,0 +1,334 @@
+"""Kernel start-up: every grading kernel is forked from one process that has already imported IPython.
+
+Starting a Python kernel costs most of a second of CPU (importing IPython, ipykernel, numpy),
+and on two cores CPU is what limits grading. A *factory* process pays that once; for each
+kernel it forks, and the child becomes an ordinary IPython kernel (its own session, fresh
+namespace, the connection file jupyter_client wrote). Only modules are shared, never state
+a notebook can see. jupyter_client manages the child through `WarmProvisioner`.
+
+With `Limits` the factory runs in the sandbox and every child enters namespaces of its own
+before it becomes a kernel (see `sandbox`); without, kernels run as the instructor.
+
+Each kernel has a folder of its own, `<kernels folder>/<kernel id>/`: `connection.json` (seen
+by the grader and the factory only), `sockets/` (the kernel's `SOCKETS`) and `work/` (the stage's
+files: the unconfined kernel's work folder, the sandboxed one's `COURSE_FILES`).
+
+Run as `python -m backprop_course.kernels.startup` (by `KernelFactory`); it reads one JSON
+request per line on stdin and answers each with one JSON line.
+"""
+import dataclasses
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.provisioning import LocalProvisioner
+from jupyter_core.utils import run_sync
+from traitlets import Any, Unicode
+
+from . import sandbox
+from .execute import GradingExecute
+
+# Imported once in the factory. The course library, but not its grading helpers: they must see
+# the modules a notebook imports before them, exactly as in a fresh kernel.
+PRELOADED = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.debugger", "sqlite3",
+             "pdb", "numpy", "autograd_ref", "autograd_ref.drawing")
+LAUNCHER = ["-m", "ipykernel_launcher"]
+SANDBOXED = "--sandboxed"  # the factory's argument when it runs in the sandbox
+
+
+class KernelFactory:
+    """The grader's side: starts the factory process (sandboxed when given limits) and asks it for kernels."""
+
+    def __init__(self, folder, limits=None, log=None):
+        self.limits = limits
+        self.lock = threading.Lock()  # one request, one answer
+        program = [sys.executable, "-m", __name__]
+        if limits:
+            self.process = sandbox.start_factory([*program, SANDBOXED], folder, log=log)
+        else:
+            self.process = subprocess.Popen(program, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
+                                            text=True)
+
+    def ask(self, **request):
+        with self.lock:
+            try:
+                self.process.stdin.write(json.dumps(request) + "\n")
+                self.process.stdin.flush()
+                answer = self.process.stdout.readline()
+            except (BrokenPipeError, ValueError):
+                answer = ""
+        if not answer:
+            raise RuntimeError("the warm kernel factory stopped (see the log)")
+        return json.loads(answer)
+
+    def fork_kernel(self, folder_name, arguments, cwd, env):
+        limits = self.limits and dataclasses.asdict(self.limits)
+        return self.ask(start=folder_name, arguments=arguments, cwd=cwd, env=env, limits=limits)
+
+    def close(self):
+        self.process.stdin.close()  # end of requests: the factory exits, and with it its sandbox
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+class ForkedProcess:
+    """What jupyter_client needs of a Popen, for a kernel that is the factory's child, not ours."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, factory, pid):
+        self.factory = factory
+        self.pid = pid
+        self.returncode = None
+
+    def poll(self):
+        if self.returncode is None:
+            try:
+                self.returncode = self.factory.ask(poll=self.pid)
+            except RuntimeError:
+                self.returncode = -signal.SIGKILL  # the factory is gone, and its kernels with it
+        return self.returncode
+
+    def wait(self, timeout=None):
+        while self.poll() is None:
+            time.sleep(0.02)
+        return self.returncode
+
+    def send_signal(self, signum):
+        if self.poll() is None:
+            self.factory.ask(signal=self.pid, signum=int(signum))
+
+    def kill(self):
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self):
+        self.send_signal(signal.SIGTERM)
+
+
+def kernel_arguments(command):
+    """The ipykernel arguments of a kernel command line, or None when it is not a plain ipykernel."""
+    for start in range(len(command) - 1):
+        if command[start:start + 2] == LAUNCHER:
+            return command[start + 2:]
+    return None
+
+
+class WarmProvisioner(LocalProvisioner):
+    """Launches ipykernel kernels by forking the factory; anything else the usual way."""
+
+    factory = Any()
+    folder = Unicode()  # this kernel's own folder
+
+    async def launch_kernel(self, cmd, **kwargs):
+        arguments = kernel_arguments(cmd)
+        if arguments is None:
+            return await super().launch_kernel(cmd, **kwargs)
+        cwd = str(kwargs.get("cwd") or os.getcwd())
+        env = dict(kwargs.get("env") or os.environ)
+        if self.factory.limits:  # the sandbox runs as another uid, which must read the key
+            os.chown(self.parent.connection_file, sandbox.sandbox_uid(), -1)
+        self.pid = self.factory.fork_kernel(os.path.basename(self.folder), arguments, cwd, env)
+        self.process = ForkedProcess(self.factory, self.pid)
+        self.pgid = None  # the factory signals the kernel: its pid means nothing here
+        self.cwd = cwd
+        return self.connection_info
+
+    async def send_signal(self, signum):
+        if self.process:
+            self.process.send_signal(signum)
+
+    async def kill(self, restart=False):
+        await self.send_signal(signal.SIGKILL)
+
+    async def terminate(self, restart=False):
+        await self.send_signal(signal.SIGTERM)
+
+    async def cleanup(self, restart=False):
+        await super().cleanup(restart)
+        remove_folder(self.folder)
+
+
+def short_folder(preferred):
+    """`preferred` if kernel sockets fit below it (a socket's path has at most 107 bytes), else the temporary folder."""
+    for folder in (preferred, tempfile.gettempdir(), "/tmp"):
+        if folder and len(os.path.join(folder, "backprop-kernels-12345678/12345678/sockets/kernel-65535")) <= 107:
+            return folder
+    raise RuntimeError(f"no folder with a path short enough for kernel sockets (tried {preferred} and /tmp)")
+
+
+def remove_folder(path):
+    """Remove a folder a kernel has written in, even folders it made unreadable."""
+    def allow(function, failed, _):
+        os.chmod(os.path.dirname(failed), 0o700)
+        os.chmod(failed, 0o700) if os.path.isdir(failed) else None
+        function(failed)
+
+    if os.path.exists(path):
+        shutil.rmtree(path, onerror=allow)
+
+
+class KernelSupply:
+    """Kernels started one ahead, warm (forked from the factory): `take()` hands one over and starts the next.
+
+    With `limits` every kernel is sandboxed (see `sandbox`), without it runs as the instructor.
+    The kernels' folders go in `scratch` (default: the temporary folder), which the caller
+    removes at the end even when this process is killed before it could.
+    """
+
+    def __init__(self, config, kernel_name="python3", log=None, env=None, limits=None, scratch=None):
+        self.config = config
+        self.kernel_name = kernel_name
+        self.env = env or dict(os.environ)
+        self.limits = limits
+        self.folder = tempfile.mkdtemp(prefix="backprop-kernels-", dir=short_folder(scratch))
+        self.owner = sandbox.sandbox_uid() if limits else os.geteuid()
+        os.chown(self.folder, self.owner, -1)
+        self.factory = KernelFactory(self.folder, limits, log=log)
+        self.spare = self.start()
+
+    def start(self):
+        # ipc: the sockets are files in this kernel's own folder, so no TCP port chosen here can
+        # be taken by another process before the kernel binds it, and the sandbox can share them
+        kernel_id = str(uuid.uuid4())
+        folder = os.path.join(self.folder, kernel_id[:8])  # short: see short_folder
+        for name in ("sockets", "work"):
+            os.makedirs(os.path.join(folder, name))
+            os.chown(os.path.join(folder, name), self.owner, -1)
+        manager = AsyncKernelManager(kernel_name=self.kernel_name, config=self.config, transport="ipc",
+                                     ip=os.path.join(folder, "sockets", "kernel"),
+                                     connection_file=os.path.join(folder, "connection.json"))
+        manager.kernel_id = kernel_id
+        manager.provisioner = WarmProvisioner(kernel_id=kernel_id, kernel_spec=manager.kernel_spec, parent=manager,
+                                              factory=self.factory, folder=folder)
+        options = GradingExecute(config=self.config)
+        arguments = [*options.extra_arguments, f"--HistoryManager.hist_file={options.ipython_hist_file}"]
+        run_sync(manager.start_kernel)(extra_arguments=arguments, cwd=os.path.join(folder, "work"), env=self.env)
+        return manager
+
+    def take(self):
+        manager, self.spare = self.spare, self.start()
+        return manager
+
+    def work_folder(self, manager):
+        """(folder for the stage's files here, the kernel's work folder, where it copies them from or None).
+
+        A sandboxed kernel sees the files read-only and works in a folder of its own; an
+        unconfined one works where the files are.
+        """
+        here = os.path.join(manager.provisioner.folder, "work")
+        return (here, sandbox.WORK, sandbox.COURSE_FILES) if self.limits else (here, here, None)
+
+    def close(self):
+        if self.spare is not None and run_sync(self.spare.is_alive)():
+            run_sync(self.spare.shutdown_kernel)(now=True)
+        self.spare = None
+        self.factory.close()
+        remove_folder(self.folder)
+
+
+# --- the factory side -------------------------------------------------------------------------
+
+def become_kernel(request, pid_pipe):
+    """In the forked child: take the kernel's folder (confined, with limits) and environment, run ipykernel.
+
+    A confined kernel is a child of this one, and its pid goes to `pid_pipe`; unconfined, this is the kernel.
+    """
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    arguments = list(request["arguments"])
+    for fd, mode in ((0, os.O_RDONLY), (1, os.O_WRONLY)):  # stdin and stdout are the factory's pipes
+        os.dup2(os.open(os.devnull, mode), fd)
+    if request["limits"]:
+        os.dup2(1, 2)  # what a confined kernel prints to its stderr is not the instructor's log
+        with open(os.path.join(sandbox.KERNELS, request["start"], "connection.json")) as file:
+            connection = json.load(file)
+        sandbox.confine_kernel(request["start"], sandbox.Limits(**request["limits"]), pid_pipe)
+        connection["ip"] = os.path.join(sandbox.SOCKETS, "kernel")
+        arguments[arguments.index("-f") + 1] = os.path.join(sandbox.SOCKETS, "connection.json")
+        with open(arguments[arguments.index("-f") + 1], "w") as file:
+            json.dump(connection, file)
+        os.chdir(sandbox.WORK)
+        environment = {**sandbox.clean_environment(),
+                       **{name: value for name, value in request["env"].items() if name.startswith("NBGRADER_")}}
+    else:
+        os.close(pid_pipe)
+        os.setsid()
+        os.chdir(request["cwd"])
+        environment = dict(request["env"])
+        # the kernel stops when the factory goes (ipykernel read JPY_PARENT_PID when the factory imported it)
+        arguments.append(f"--IPKernelApp.parent_handle={os.getppid()}")
+    os.closerange(3, 1 << 16)
+    os.environ.clear()
+    os.environ.update(environment)
+    from ipykernel import kernelapp
+
+    kernelapp.launch_new_instance(argv=arguments)
+    os._exit(0)
+
+
+def start_kernel(request):
+    """Fork a kernel; return (the child's pid, the kernel's pid: the same unless it is confined)."""
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:
+        try:
+            os.close(reader)
+            become_kernel(request, writer)
+        finally:
+            os._exit(1)
+    os.close(writer)
+    with os.fdopen(reader) as told:
+        kernel = told.read()
+    return child, int(kernel) if kernel else child
+
+
+def serve(requests, answers):
+    ended = {}  # pid of a child that ended -> its exit status (128 + signal when a signal ended it)
+    kernels = {}  # pid of a child -> pid of its kernel, which gets the signals
+    for line in requests:
+        request = json.loads(line)
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if pid == 0:
+                break
+            ended[pid] = 128 + os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+        if "start" in request:
+            child, kernels[child] = start_kernel(request)
+            answer = child
+        elif "signal" in request:
+            if request["signal"] not in ended:
+                try:
+                    os.kill(kernels[request["signal"]], request["signum"])
+                except ProcessLookupError:
+                    pass
+            answer = None
+        else:
+            answer = ended.get(request["poll"])
+        answers.write(json.dumps(answer) + "\n")
+        answers.flush()
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == [SANDBOXED]:
+        sandbox.prepare_factory()
+    if sys.path and sys.path[0] in ("", os.getcwd()):
+        del sys.path[0]  # as ipykernel_launcher does; the kernel puts the notebook's folder back
+    for module in PRELOADED:
+        try:
+            __import__(module)
+        except ImportError:  # a kernel imports it itself, if it can
+            pass
+    serve(sys.stdin, sys.stdout)

@@ -1,0 +1,42 @@
+"""Grading one submission through the entry point any backend uses, in a real sandbox."""
+import pickle
+import tempfile
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from backprop_course.assignments import generate_student_notebooks
+from backprop_course.kernels.grader import Submission
+from backprop_course.kernels.pool import close_graders, grade_submission
+from backprop_course.kernels.sandbox import Limits, sandbox_problem
+from backprop_course.mistakes import before
+from backprop_course.sample_class import Work
+from pipeline_toy import TOY_STAGE, toy_course, write_class
+
+pytestmark = pytest.mark.pipeline
+
+
+def test_a_shipped_submission_is_graded_in_a_sandbox_and_nothing_is_left(tmp_path):
+    if sandbox_problem():
+        pytest.fail(f"the sandbox cannot run here: {sandbox_problem()}")
+    root, _ = toy_course(tmp_path / "course")
+    students = {"ada": Work(), "cy": Work(answers=(before("numerical_diff", "open('/etc/motd', 'w')"),))}
+    config = write_class(root, students)
+    [template] = generate_student_notebooks(config=config, register=True)
+    scratch = Path(tempfile.mkdtemp(prefix="kernels-test-"))  # short enough for the kernels' sockets
+    arguments = (config, {TOY_STAGE: template}, f"sqlite:///{root}/gradebook.db", Limits(), str(scratch))
+    submissions = [Submission(student, TOY_STAGE, root / "submitted" / student / TOY_STAGE / f"{TOY_STAGE}.ipynb",
+                              root / "autograded" / student / TOY_STAGE) for student in students]
+    shipped = pickle.loads(pickle.dumps((arguments, submissions)))  # as a scheduler sends them to a worker
+    try:
+        graded = [pickle.loads(pickle.dumps(grade_submission(*shipped[:1], submission))) for submission in shipped[1]]
+    finally:
+        close_graders()
+    assert [(result.student, result.status) for result in graded] == [("ada", "ok"), ("cy", "contained")]
+    assert any("tried to write outside its folder" in note for note in graded[1].notes), graded[1].notes
+    errors = [output for cell in nbformat.reads(graded[0].notebook, as_version=4).cells
+              for output in cell.get("outputs", []) if output.output_type == "error"]
+    assert errors == []
+    assert list(scratch.iterdir()) == []
+    scratch.rmdir()
