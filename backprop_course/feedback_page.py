@@ -20,7 +20,6 @@ from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 from nbconvert.filters.strings import clean_html
 import nbgrader
 from jinja2 import FileSystemLoader, PrefixLoader, pass_context
-from nbgrader import utils
 from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
 
 from traitlets import default
@@ -36,15 +35,11 @@ CELL_REFERENCE = re.compile(r"\bcell (\d+)\b")
 CODE_SPAN = re.compile(r"`([^`]*)`")
 
 
-def is_test_cell(cell):
-    return utils.is_grade(cell) and not utils.is_solution(cell)
-
-
 class ClearHiddenTestsOfTestCells(ClearHiddenTests):
     """nbgrader's ClearHiddenTests, for test cells only: a student's cell is never cut."""
 
     def preprocess_cell(self, cell, resources, index):
-        if is_test_cell(cell):
+        if contract.tested_exercise(cell):
             return super().preprocess_cell(cell, resources, index)
         return cell, resources
 
@@ -53,7 +48,7 @@ class TestMessagesOnly(NbGraderPreprocessor):
     """In test cells, replace each error's traceback (which quotes test code) by its one-line message."""
 
     def preprocess_cell(self, cell, resources, index):
-        if is_test_cell(cell) and cell.cell_type == "code":
+        if contract.tested_exercise(cell) and cell.cell_type == "code":
             for output in cell.outputs:
                 if output.output_type == "error":
                     output.traceback = [f"{output.ename}: {output.evalue}"]
@@ -83,8 +78,7 @@ class PageLabels(NbGraderPreprocessor):
 
     def preprocess(self, nb, resources):
         for number, cell in enumerate(nb.cells, start=1):
-            exercise = contract.exercise_of(cell.metadata.nbgrader["grade_id"]) if is_test_cell(cell) else None
-            cell.metadata["feedback_page"] = {"number": number, "exercise": exercise}
+            cell.metadata["feedback_page"] = {"number": number, "exercise": contract.tested_exercise(cell)}
         grading = nb.metadata.get(contract.METADATA_KEY, {})
         status, notes = grading.get("status", "ok"), grading.get("notes", [])
         resources["banner"] = banner(status, notes) if status != "ok" or notes else ""
