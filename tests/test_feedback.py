@@ -6,14 +6,14 @@ import re
 
 import pytest
 
-from feedback_toy import LONG_WORD, graded_feedback
+from feedback_toy import LONG_WORD
 
 pytestmark = pytest.mark.pipeline
 
 
 @pytest.fixture(scope="module")
-def page(tmp_path_factory):
-    return graded_feedback(tmp_path_factory.mktemp("feedback")).read_text()
+def page(feedback_page_path):
+    return feedback_page_path.read_text()
 
 
 def test_the_students_page_is_written_despite_the_hidden_test_marker_in_an_answer(page):
