@@ -123,6 +123,12 @@ def test_feedback_shows_messages_and_status_but_never_hidden_tests(graded):
     assert "Grading status" not in texts["ada"]
 
 
+def test_feedback_for_one_student_counts_the_one_page_it_wrote(graded):
+    root, _, _ = graded
+    pages, failures = generate_feedback(load_config(root), students=["ben"])
+    assert failures == [] and [page.parent.parent.name for page in pages] == ["ben"]
+
+
 def test_report_writes_a_row_per_student_and_a_figure(graded, tmp_path):
     root, _, _ = graded
     text, csv_path, png_path = report(load_config(root), tmp_path)
