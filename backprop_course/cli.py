@@ -68,7 +68,8 @@ def validate(args):
     config = course_config(args) if (Path(args.course) / CONFIG_FILE).exists() else Config()
     if args.timeout:
         config.Execute.timeout = args.timeout
-    log = args.log_path
+    log = log_file(args)
+    start_log(log)
     with open(log, "a") as kernel_log:
         results = validate_notebooks(args.notebooks, config, log=kernel_log)
     for result in results:
@@ -145,7 +146,7 @@ def demo(args):
     from .demo import prepare_demo_course
 
     root = prepare_demo_course(args.folder)
-    log_to_file(log_file(args, root))
+    start_log(log_file(args, root))
     print(f"demo course: {root} (the bundled sample class is in {root / 'submitted'})\n")
     args.stages, args.student, args.output, args.no_check = [], [], None, False
     codes = []
@@ -217,9 +218,8 @@ def main(argv=None):
     os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
     args = build_parser().parse_args(argv)
     try:
-        if args.command != "demo":  # the demo logs into its own scratch folder
-            args.log_path = log_file(args)
-            start_log(args.log_path)
+        if args.command not in ("demo", "validate"):  # these two choose their own log
+            start_log(log_file(args))
         return args.run(args)
     except (CourseError, ValueError) as error:
         print(f"backprop-course {args.command}: {error}", file=sys.stderr)

@@ -15,13 +15,12 @@ import re
 from pathlib import Path
 
 import latex2mathml.converter
+import nbgrader
+from jinja2 import FileSystemLoader, PrefixLoader, pass_context
 from nbconvert.exporters import HTMLExporter
 from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 from nbconvert.filters.strings import clean_html
-import nbgrader
-from jinja2 import FileSystemLoader, PrefixLoader, pass_context
 from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
-
 from traitlets import default
 
 from . import contract
