@@ -50,7 +50,13 @@ def generate_feedback(config, stages=None, students=None, jobs=1):
     found = sorted({path.parent.name for path in autograded.glob("*/*/*.ipynb")})
     if not found:
         raise CourseError(f"nothing to give feedback on: no autograded notebooks in {autograded} (run autograde first)")
-    work = [(config, stage, student) for stage in (stages or found) for student in (students or ["*"])]
+    asked = [(stage, student) for stage in (stages or found) for student in (students or ["*"])]
+    work = [(config, stage, student) for stage, student in asked if any(autograded.glob(f"{student}/{stage}/*.ipynb"))]
+    # a stage named on the command line must exist; of all stages, a student needs only those handed in
+    failures = [f"no autograded notebook of {stage} for {student.replace('*', 'anyone')}" for stage, student in asked
+                if stages and (config, stage, student) not in work]
+    failures += [f"no autograded notebooks for {student} (run autograde first)" for student in students or []
+                 if not any(autograded.glob(f"{student}/*/*.ipynb"))]
     feedback = Path(coursedir.root) / coursedir.feedback_directory
     pages = [feedback / path.parent.relative_to(autograded) / f"{path.stem}.html"
              for _, stage, student in work for path in autograded.glob(f"{student}/{stage}/*.ipynb")]
@@ -60,7 +66,7 @@ def generate_feedback(config, stages=None, students=None, jobs=1):
             results = pool.starmap(render, work)
     else:
         results = [render(*item) for item in work]
-    failures = [failure for result in results for failure in result]
+    failures += [failure for result in results for failure in result]
     return sorted(page for page in pages if modified(page) not in (None, before[page])), failures
 
 

@@ -127,6 +127,8 @@ def test_feedback_for_one_student_counts_the_one_page_it_wrote(graded):
     root, _, _ = graded
     pages, failures = generate_feedback(load_config(root), students=["ben"])
     assert failures == [] and [page.parent.parent.name for page in pages] == ["ben"]
+    pages, failures = generate_feedback(load_config(root), students=["nobody"])
+    assert pages == [] and failures == ["no autograded notebooks for nobody (run autograde first)"]
 
 
 def test_report_writes_a_row_per_student_and_a_figure(graded, tmp_path):
