@@ -7,6 +7,9 @@ BIN    := $(CURDIR)/$(VENV)/bin
 RUN    := PATH="$(BIN):$$PATH"
 STAMP  := $(VENV)/.installed
 JOBS   ?=
+# `make lab PORT=8931`: JupyterLab on that port (on a shared server, pick one nobody uses);
+# empty: JUPYTER_PORT if set, else 8888 or the next free one.
+PORT   ?=
 # System programs the course runs: one line, one place (see scripts/system-packages).
 DEBIAN_PACKAGES := bubblewrap chromium chromium-driver
 
@@ -31,7 +34,8 @@ demo: $(STAMP)
 	$(RUN) $(BIN)/backprop-course demo
 
 lab: $(STAMP)
-	$(RUN) $(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root,)
+	$(RUN) $(BIN)/jupyter lab --notebook-dir=notebooks $(if $(PORT),--port=$(PORT) --port-retries=0,) \
+		$(if $(filter 0,$(shell id -u)),--allow-root,)
 
 notebooks: $(STAMP)
 	$(RUN) $(BIN)/backprop-course release --no-check

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from . import contract
 from .config import COURSE_ROOT, CONFIG_FILE, CourseError, load_config
-from .console import log_to_file, say
+from .console import log_to_file, say, stop_logging
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 LOG_NAME = "backprop-course.log"
@@ -26,9 +26,19 @@ def course_config(args, root=None):
 def log_file(args, root=None):
     if args.log:
         return Path(args.log).resolve()
-    if args.command == "validate":  # students run it: keep their folder clean
-        return Path(tempfile.gettempdir()) / "backprop-course-validate.log"
+    if args.command == "validate":  # students run it: keep their folder clean, and each run its own
+        handle, path = tempfile.mkstemp(prefix="backprop-course-validate-", suffix=".log")
+        os.close(handle)
+        return Path(path)
     return Path(root or args.course).resolve() / LOG_NAME
+
+
+def start_log(path):
+    """Log to `path`, or say why that file cannot be written."""
+    try:
+        log_to_file(path)
+    except OSError as error:
+        raise CourseError(f"cannot write the log file {path}: {error.strerror}; choose another with --log FILE")
 
 
 def release(args, root=None):
@@ -60,11 +70,15 @@ def validate(args):
     if args.timeout:
         config.Execute.timeout = args.timeout
     log = log_file(args)
+    start_log(log)
     with open(log, "a") as kernel_log:
         results = validate_notebooks(args.notebooks, config, log=kernel_log)
     for result in results:
         say("\n".join(result.lines()))
     failed = [result for result in results if not result.passed]
+    if not failed and not args.log:  # a run's own log is kept only when it has something to explain
+        stop_logging()
+        log.unlink()
     say(f"{len(results) - len(failed)} of {len(results)} notebooks pass" + (f" (details: {log})" if failed else ""))
     return EXIT_FAILED if failed else EXIT_OK
 
@@ -143,7 +157,7 @@ def demo(args):
         print(f"no sandbox here ({problem}); the demo grades its own sample class without one")
 
     root = prepare_demo_course(args.folder)
-    log_to_file(log_file(args, root))
+    start_log(log_file(args, root))
     say(f"demo course: {root} (the bundled sample class is in {root / 'submitted'})\n")
     args.stages, args.student, args.output, args.no_check = [], [], None, False
     codes = []
@@ -168,7 +182,8 @@ def build_parser():
     common.add_argument("--course", default=str(COURSE_ROOT), help="course folder (default: %(default)s)")
     common.add_argument("--db-url", help="gradebook URL, e.g. postgresql://user@host/db (default: sqlite in the course)")
     common.add_argument("--timeout", type=int, help="seconds a cell may run (default: the course's, 60)")
-    common.add_argument("--log", help=f"log file (default: <course>/{LOG_NAME})")
+    common.add_argument("--log", help=f"log file (default: <course>/{LOG_NAME}; for validate, a new file "
+                                      "per run in the temporary folder, kept only when something failed)")
     parser = argparse.ArgumentParser(prog="backprop-course",
                                      description="Instructor tools for the backprop course (nbgrader inside).")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -217,8 +232,8 @@ def main(argv=None):
     os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
     args = build_parser().parse_args(argv)
     try:
-        if args.command != "demo":  # the demo logs into its own scratch folder
-            log_to_file(log_file(args))
+        if args.command not in ("demo", "validate"):  # these two choose their own log
+            start_log(log_file(args))
         return args.run(args)
     except (CourseError, ValueError) as error:
         say(f"backprop-course {args.command}: {error}", file=sys.stderr)

@@ -41,6 +41,16 @@ def log_to_file(path):
     warnings.simplefilter("default")
 
 
+def stop_logging():
+    """Close the log file; later logging and warnings (at interpreter exit, too) are dropped."""
+    logging.captureWarnings(False)
+    warnings.simplefilter("ignore")
+    for handler in logging.root.handlers[:]:
+        handler.close()
+        logging.root.removeHandler(handler)
+    logging.root.addHandler(logging.NullHandler())
+
+
 class ProgressBar:
     """`[#####-----] 12/40 ada/03_gates` on one terminal line; on a pipe, a line per tenth."""
 

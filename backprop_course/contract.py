@@ -45,6 +45,14 @@ def exercise_of(test_grade_id):
     return test_grade_id.removeprefix("test_")
 
 
+def tested_exercise(cell):
+    """The exercise `cell` tests, or None when it is not a test cell (graded, not an answer)."""
+    nbgrader = cell.get("metadata", {}).get("nbgrader", {})
+    if nbgrader.get("grade") and not nbgrader.get("solution"):
+        return exercise_of(nbgrader["grade_id"])
+    return None
+
+
 def max_points(stage):
     """Total points of a stage."""
     return sum(CONTRACT[stage].values())

@@ -8,6 +8,14 @@ from . import contract  # noqa: E402
 
 
 def plot_grades(grades, exercise_summary, path):
+    """Write grades.png (see grades_figure) to `path`."""
+    figure = grades_figure(grades, exercise_summary)
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+    return path
+
+
+def grades_figure(grades, exercise_summary):
     """Left: share of full marks per exercise (over submitted notebooks). Right: histogram of totals."""
     figure, (by_exercise, totals) = plt.subplots(
         1, 2, figsize=(13, 7), gridspec_kw={"width_ratios": [3, 2]}, layout="constrained")
@@ -18,21 +26,21 @@ def plot_grades(grades, exercise_summary, path):
     positions = range(len(labels))
     by_exercise.barh(positions, full, color="tab:green", label="full marks")
     by_exercise.barh(positions, [1 - share for share in full], left=full, color="tab:red", alpha=0.35,
-                     label="zero")
+                     label="less than full marks")
     by_exercise.set_yticks(positions, labels, fontsize=8)
     by_exercise.invert_yaxis()
     by_exercise.set_xlim(0, 1)
     by_exercise.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
     by_exercise.set_title("Share of submitted notebooks earning each exercise's points")
-    by_exercise.legend(loc="lower right")
+    # below the axis, where it covers no bar
+    by_exercise.legend(loc="upper center", bbox_to_anchor=(0.5, -0.05), ncols=2, frameon=False)
 
     maximum = sum(contract.max_points(stage) for stage in contract.STAGES)
-    totals.hist([row.total() for row in grades], bins=range(0, maximum + 5, 5), color="tab:blue", edgecolor="white")
-    totals.set_xlim(0, maximum + 2)
+    edges = range(0, maximum + 5, 5)  # the last bin holds the maximum
+    totals.hist([row.total() for row in grades], bins=edges, color="tab:blue", edgecolor="white")
+    totals.set_xlim(edges[0] - 2, edges[-1] + 2)  # a margin on both sides: no bar touches the frame
+    totals.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))  # whole students
     totals.set_xlabel(f"total points (of {maximum})")
     totals.set_ylabel("students")
     totals.set_title(f"Class totals ({len(grades)} students)")
-
-    figure.savefig(path, dpi=110)
-    plt.close(figure)
-    return path
+    return figure

@@ -1,20 +1,28 @@
 """Validate: what a student runs before submitting.
 
 Runs the notebook as the student has it (visible tests only), then says per exercise whether
-its test passed, with the test's message when not. Unlike `nbgrader validate` (which always
-exits 0, nbgrader issue #1908) the result is meant to decide an exit code.
+its visible tests passed, with the test's message when not, and how many hidden tests the
+grader will run as well (counted in the instructor's notebook, when this course folder has it).
+Unlike `nbgrader validate` (which always exits 0, nbgrader issue #1908) the result is meant to
+decide an exit code.
 """
+import ast
 import os
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import nbformat
 from nbgrader import utils
 
 from . import contract
+from .config import stage_path
 from .kernels.execute import NOT_RUN, GradingExecute, describe_cell
 from .kernels.grader import read_submission
 from .kernels.startup import KernelSupply
 from .test_cells import failure_message
+
+HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 
 
 @dataclass
@@ -22,6 +30,7 @@ class Validation:
     path: Path
     exercises: dict = field(default_factory=dict)  # exercise -> None when passed, else the message
     problems: list = field(default_factory=list)  # everything else that went wrong, in words
+    hidden: dict = field(default_factory=dict)  # exercise -> hidden tests run at grading (if known)
 
     @property
     def passed(self):
@@ -29,11 +38,20 @@ class Validation:
 
     def lines(self):
         passed = sum(message is None for message in self.exercises.values())
-        lines = [f"{self.path}: {passed} of {len(self.exercises)} exercises pass"]
+        lines = [f"{self.path}: the visible tests of {passed} of {len(self.exercises)} exercises pass "
+                 f"(only visible tests ran here; hidden tests run when it is graded)"]
         for exercise, message in self.exercises.items():
-            lines.append(f"  passed  {exercise}" if message is None else f"  FAILED  {exercise}: {message}")
+            result = "  passed  " if message is None else "  FAILED  "
+            lines.append(f"{result}{exercise} ({self.hidden_tests(exercise)})"
+                         + ("" if message is None else f": {message}"))
         lines += [f"  problem {problem}" for problem in self.problems]
         return lines
+
+    def hidden_tests(self, exercise):
+        count = self.hidden.get(exercise)
+        if count is None:
+            return "visible tests; hidden tests run at grading"
+        return f"visible tests; {count} hidden test{'s' * (count != 1)} will run at grading"
 
 
 def error_message(cell):
@@ -49,12 +67,43 @@ def changed_test_cells(notebook):
             if utils.is_grade(cell) and cell.metadata.nbgrader.get("checksum") not in (None, utils.compute_checksum(cell))]
 
 
+def stage_of(notebook):
+    """The stage whose exercises the notebook's test cells test, or None."""
+    exercises = {contract.tested_exercise(cell) for cell in notebook.cells} - {None}
+    return next((stage for stage, points in contract.CONTRACT.items() if exercises & set(points)), None)
+
+
+def hidden_test_counts(config, stage):
+    """exercise -> how many checks the hidden part of its test cell holds, read from the
+    instructor's notebook of `stage`; empty when this course folder does not have it."""
+    if stage is None:
+        return {}
+    source = stage_path(config, "source", ".", stage) / f"{stage}.ipynb"
+    if not source.is_file():
+        return {}
+    cells = nbformat.read(source, as_version=4).cells
+    return {contract.tested_exercise(cell): count_hidden(cell.source) for cell in cells
+            if contract.tested_exercise(cell)}
+
+
+def count_hidden(source):
+    """Statements between the hidden-test markers (lines of code, if they do not parse alone)."""
+    regions = [part.split(HIDDEN_END)[0] for part in source.split(HIDDEN_BEGIN)[1:]]
+    count = 0
+    for region in regions:
+        try:
+            count += len(ast.parse(textwrap.dedent(region)).body)
+        except SyntaxError:
+            count += sum(1 for line in region.splitlines() if line.strip() and not line.strip().startswith("#"))
+    return count
+
+
 def validate_notebook(path, kernels, config):
     path = Path(path)
     notebook, problem = read_submission(path)
     if problem:
         return Validation(path, problems=[problem[1]])
-    validation = Validation(path)
+    validation = Validation(path, hidden=hidden_test_counts(config, stage_of(notebook)))
     validation.problems += [f"test cell `{grade_id}` differs from the one handed out: grading uses the original"
                             for grade_id in changed_test_cells(notebook)]
     executor = GradingExecute(config=config)

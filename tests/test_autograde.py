@@ -94,16 +94,21 @@ def test_the_terminal_shows_a_table_not_warnings(graded):
         assert noise not in output
 
 
-def test_plain_nbgrader_gives_the_same_scores_on_ordinary_submissions(tmp_path):
+def test_plain_nbgrader_gives_the_same_scores_on_ordinary_submissions_and_less_for_a_deleted_test(tmp_path):
+    """As the README says: the same scores, except that plain nbgrader scores a deleted test cell 0
+    where backprop-course restores and runs it ("eli" deleted a test of a correct answer)."""
     root, _ = toy_course(tmp_path / "plain")
-    write_class(root, {student: TOY_CLASS[student] for student in BENIGN})
+    write_class(root, {student: TOY_CLASS[student] for student in [*BENIGN, "eli"]})
     ours = shutil.copytree(root, tmp_path / "ours")
     finished = run(["nbgrader", "generate_assignment", TOY_STAGE, "--force"], root)
     assert finished.returncode == 0, finished.stderr
     finished = run(["nbgrader", "autograde", TOY_STAGE], root)
     assert finished.returncode == 0, finished.stderr
     autograde(load_config(ours), jobs=2)
-    assert gradebook_scores(ours) == gradebook_scores(root)
+    plain, course = gradebook_scores(root), gradebook_scores(ours)
+    assert {student: plain[student] for student in BENIGN} == {student: course[student] for student in BENIGN}
+    assert plain["eli"] == {"numerical_diff": 2, "circuit_gradients": None}  # no score: the test never ran
+    assert course["eli"] == {"numerical_diff": 2, "circuit_gradients": 2}
 
 
 def test_feedback_shows_messages_and_status_but_never_hidden_tests(graded):
@@ -117,6 +122,14 @@ def test_feedback_shows_messages_and_status_but_never_hidden_tests(graded):
     assert "use a central difference" in texts["ben"]  # a hidden test's message, without its code
     assert "kernel was killed" in texts["kim"]
     assert "Grading status" not in texts["ada"]
+
+
+def test_feedback_for_one_student_counts_the_one_page_it_wrote(graded):
+    root, _, _ = graded
+    pages, failures = generate_feedback(load_config(root), students=["ben"])
+    assert failures == [] and [page.parent.parent.name for page in pages] == ["ben"]
+    pages, failures = generate_feedback(load_config(root), students=["nobody"])
+    assert pages == [] and failures == ["no autograded notebooks for nobody (run autograde first)"]
 
 
 def test_report_writes_a_row_per_student_and_a_figure(graded, tmp_path):

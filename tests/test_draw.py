@@ -12,6 +12,7 @@ import pytest
 
 from autograd_ref.drawing import Picture, dot_program, draw, draw_circuit, draw_nodes
 from autograd_ref.drawing.labels import GRAD_COLOR
+from autograd_ref.drawing.picture import MAX_WIDTH_PT, svg_width
 from autograd_ref.nodes import Node
 from draw_helpers import (Add, Mul, Square, Stage02Exp, Stage02Square, Stage02Variable,
                           Stage04Square, Stage04Variable, Var, count_nodes, node_line, shown_grad)
@@ -69,6 +70,43 @@ def test_a_failing_dot_run_is_explained_not_raised():
 def test_a_drawing_renders_to_svg():
     x = Var(3.0, name="x")
     assert "<svg" in draw(Square()(x)).pipe(format="svg", encoding="utf-8")
+
+
+def shown_svg(picture):
+    return picture._repr_mimebundle_()["image/svg+xml"]
+
+
+def test_a_narrow_drawing_stays_left_to_right_at_its_own_size():
+    picture = draw(Square()(Var(3.0, name="x")))
+    assert shown_svg(picture) == picture.pipe(format="svg", encoding="utf-8").replace(
+        "<svg ", '<svg style="max-width: 100%; height: auto" ', 1)
+
+
+def test_a_long_chain_is_laid_out_top_to_bottom_to_fit_the_output_area():
+    y = Var(0.5, name="x")
+    for _ in range(8):
+        y = Square()(y)
+    picture = draw(y)
+    assert svg_width(picture.pipe(format="svg", encoding="utf-8")) > MAX_WIDTH_PT
+    svg = shown_svg(picture)
+    assert svg_width(svg) <= MAX_WIDTH_PT, f"expected at most {MAX_WIDTH_PT} pt, got {svg_width(svg)}"
+    assert svg_width(svg) > MAX_WIDTH_PT / 10, "laid out anew, not shrunk to a sliver"
+    assert 'style="max-width: 100%; height: auto"' in svg
+    assert picture.graph_attr["rankdir"] == "LR", "the picture itself is left as it was"
+
+
+def test_a_graph_too_wide_either_way_is_scaled_down_to_fit():
+    inputs = [Var(float(i), name=f"input_{i}_with_a_long_name") for i in range(12)]
+    total = inputs[0]
+    for x in inputs[1:]:
+        total = Add()(total, x)
+    wide = Picture(graph_attr={"rankdir": "TB"})
+    for i in range(30):  # thirty unconnected nodes side by side
+        wide.node(f"n{i}", "a label of some width")
+    for picture in (draw(total), wide):
+        assert svg_width(picture.pipe(format="svg", encoding="utf-8")) > MAX_WIDTH_PT
+        svg = shown_svg(picture)
+        assert svg_width(svg) <= MAX_WIDTH_PT, f"expected at most {MAX_WIDTH_PT} pt, got {svg_width(svg)}"
 
 
 # ---- draw ---------------------------------------------------------------------------------

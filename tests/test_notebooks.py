@@ -15,6 +15,7 @@ import pytest
 from nbclient import NotebookClient
 from nbgrader.utils import determine_grade
 
+from autograd_ref.drawing.picture import MAX_WIDTH_PT, svg_width
 from backprop_course import contract
 
 pytestmark = pytest.mark.notebooks
@@ -82,12 +83,15 @@ def test_untouched_student_notebook_runs_every_cell_and_scores_0_with_short_mess
 
 
 @pytest.mark.parametrize("stage", stage_params())
-def test_every_drawing_cell_shows_an_svg_picture(stage):
+def test_every_drawing_cell_shows_an_svg_picture_that_fits_the_output_area(stage):
     cells = [c for c in executed("solutions", stage).cells if c.cell_type == "code" and DRAWING_CALL.search(c.source)]
     assert cells, "the notebook draws no graph"
     without_svg = [c.source.splitlines()[0] for c in cells
                    if not any("image/svg+xml" in o.get("data", {}) for o in c.outputs)]
     assert not without_svg, f"drawing cells without an SVG picture: {without_svg}"
+    too_wide = [(c.source.splitlines()[0], svg_width(o.data["image/svg+xml"])) for c in cells for o in c.outputs
+                if "image/svg+xml" in o.get("data", {}) and svg_width(o.data["image/svg+xml"]) > MAX_WIDTH_PT]
+    assert not too_wide, f"pictures wider than the output area's {MAX_WIDTH_PT} pt: {too_wide}"
 
 
 @pytest.mark.parametrize("stage", stage_params())
