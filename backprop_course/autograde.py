@@ -22,8 +22,13 @@ from .pool import grade_in_pool, grade_in_process
 from .release import generate_student_notebooks, released_stages
 
 
-def autograde(config, stages=None, students=None, jobs=1, log_file=None, on_result=None, on_start=None):
-    """Grade submitted/ (the given stages and students, default all); return the `Graded` results."""
+def autograde(config, stages=None, students=None, jobs=1, log_file=None, on_result=None, on_start=None,
+              scheduler=None):
+    """Grade submitted/ (the given stages and students, default all); return the `Graded` results.
+
+    With `scheduler` (a Dask scheduler's address) the submissions are graded on that cluster's
+    workers instead of `jobs` local processes; either way only this process writes.
+    """
     with tempfile.TemporaryDirectory(prefix="backprop-autograde-") as scratch:
         submissions = find_submissions(config, stages, students)
         stages = sorted({submission.stage for submission in submissions})
@@ -33,7 +38,11 @@ def autograde(config, stages=None, students=None, jobs=1, log_file=None, on_resu
         grader_arguments = (config, templates, snapshot(database_url(config), Path(scratch)))
         if on_start:
             on_start(submissions)
-        if jobs == 1:
+        if scheduler:
+            from .dask_grading import grade_on_cluster
+
+            results = grade_on_cluster(submissions, grader_arguments, scheduler)
+        elif jobs == 1:
             results = grade_in_process(submissions, grader_arguments, log_file)
         else:
             results = grade_in_pool(submissions, grader_arguments, jobs, log_file)

@@ -1,4 +1,8 @@
-"""The `backprop-course` command: release, validate, autograde, feedback, report, demo.
+"""The `backprop-course` command: init, release, validate, autograde, feedback, report, demo.
+
+Every command but init and demo works on one course folder: --course, else the current folder
+when it holds an nbgrader_config.py (nbgrader's own convention), else the bundled course; the
+first line it prints says which.
 
 Exit codes: 0 all good, 1 something failed (a test, a check, a notebook nbgrader could not
 process), 2 the command could not run (bad arguments, no such course or notebook).
@@ -11,7 +15,7 @@ import time
 from pathlib import Path
 
 from . import contract
-from .config import COURSE_ROOT, CONFIG_FILE, CourseError, load_config
+from .config import CONFIG_FILE, CourseError, find_course, load_config
 from .console import log_to_file
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -21,6 +25,19 @@ NOTES_SHOWN = 3  # per submission on the terminal; all of them go into the feedb
 
 def course_config(args, root=None):
     return load_config(root or args.course, args.db_url, args.timeout)
+
+
+def init(args):
+    from .init_course import init_course
+
+    folder = init_course(args.folder, args.course_id)
+    print(f"new course in {folder}:")
+    for name, what in ((CONFIG_FILE, "nbgrader's configuration (course id, gradebook, exchange, time limits)"),
+                       ("source/", "the instructor notebooks: edit these"),
+                       (".gitignore", "keeps grading output out of version control")):
+        print(f"  {name:<20} {what}")
+    print(f"next: cd {folder} && backprop-course release")
+    return EXIT_OK
 
 
 def log_file(args, root=None):
@@ -85,13 +102,16 @@ def autograde(args, root=None):
     progress = {}
 
     def start(submissions):
-        print(f"grading {len(submissions)} submissions with {min(jobs, len(submissions))} workers (log: {log})")
+        workers = f"the Dask cluster at {scheduler}" if scheduler else f"{min(jobs, len(submissions))} workers"
+        print(f"grading {len(submissions)} submissions with {workers} (log: {log})")
         progress["bar"] = ProgressBar(len(submissions))
 
     def advance(graded):
         progress["bar"].advance(f"{graded.student}/{graded.stage}")
 
-    results = autograde(config, args.stages, args.student, jobs=jobs, log_file=log, on_start=start, on_result=advance)
+    scheduler = args.scheduler or scheduler_of(config)
+    results = autograde(config, args.stages, args.student, jobs=jobs, log_file=log, on_start=start,
+                        on_result=advance, scheduler=scheduler)
     print(student_table(collect(config)))
     noted = [result for result in results if result.status != "ok" or result.notes]
     if noted:
@@ -105,6 +125,11 @@ def autograde(args, root=None):
     seconds = progress["bar"].seconds()
     print(f"graded {len(results)} submissions in {seconds:.1f} s ({seconds / len(results):.2f} s each)")
     return EXIT_FAILED if any(result.status == "failed" for result in results) else EXIT_OK
+
+
+def scheduler_of(config):
+    """The course's `c.DaskGrading.scheduler`, if it sets one."""
+    return config.DaskGrading.get("scheduler") or None
 
 
 def feedback(args, root=None):
@@ -154,7 +179,8 @@ def demo(args):
 
 def build_parser():
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--course", default=str(COURSE_ROOT), help="course folder (default: %(default)s)")
+    common.add_argument("--course", help=f"course folder (default: the current folder if it has an {CONFIG_FILE}, "
+                                         "else the bundled course)")
     common.add_argument("--db-url", help="gradebook URL, e.g. postgresql://user@host/db (default: sqlite in the course)")
     common.add_argument("--timeout", type=int, help="seconds a cell may run (default: the course's, 60)")
     common.add_argument("--log", help=f"log file (default: <course>/{LOG_NAME})")
@@ -164,6 +190,11 @@ def build_parser():
     stages = {"nargs": "*", "metavar": "STAGE", "help": f"default: all ({', '.join(contract.STAGES)})"}
     jobs = {"type": int, "help": "grading processes (default: cores + 1, fastest measured)"}
     students = {"action": "append", "metavar": "ID", "help": "only this student (repeatable)"}
+
+    command = commands.add_parser("init", help="make a new course folder of your own")
+    command.add_argument("folder", metavar="DIR", help="a new or empty folder")
+    command.add_argument("--course-id", help="nbgrader course id (default: the folder's name)")
+    command.set_defaults(run=init)
 
     command = commands.add_parser("release", parents=[common], help="regenerate the student notebooks and prove them")
     command.add_argument("stages", **stages)
@@ -179,6 +210,9 @@ def build_parser():
     command.add_argument("stages", **stages)
     command.add_argument("--jobs", **jobs)
     command.add_argument("--student", **students)
+    command.add_argument("--scheduler", metavar="ADDRESS",
+                         help="grade on this Dask scheduler, e.g. tcp://host:8786 (default: the course's "
+                              "c.DaskGrading.scheduler, else this machine)")
     command.set_defaults(run=autograde)
 
     command = commands.add_parser("feedback", parents=[common], help="HTML feedback per student, without hidden tests")
@@ -203,7 +237,9 @@ def main(argv=None):
     os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
     args = build_parser().parse_args(argv)
     try:
-        if args.command != "demo":  # the demo logs into its own scratch folder
+        if args.command not in ("init", "demo"):  # the demo logs into its own scratch folder
+            args.course, why = find_course(args.course)
+            print(f"course: {args.course} ({why})")
             log_to_file(log_file(args))
         return args.run(args)
     except (CourseError, ValueError) as error:
