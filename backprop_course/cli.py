@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from . import contract
-from .config import CONFIG_FILE, CourseError, find_course, load_config
+from .config import CONFIG_FILE, SOLUTIONS, CourseError, find_course, load_config
 from .console import log_to_file
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -33,7 +33,7 @@ def init(args):
     folder = init_course(args.folder, args.course_id)
     print(f"new course in {folder}:")
     for name, what in ((CONFIG_FILE, "nbgrader's configuration (course id, gradebook, exchange, time limits)"),
-                       ("source/", "the instructor notebooks: edit these"),
+                       ("source/", f"the instructor notebooks, from {SOLUTIONS}: edit these"),
                        (".gitignore", "keeps grading output out of version control")):
         print(f"  {name:<20} {what}")
     print(f"next: cd {folder} && backprop-course release")

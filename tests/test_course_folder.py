@@ -52,7 +52,7 @@ def test_a_command_uses_the_current_course_folder_and_says_so(own_course):
 
 
 def test_a_command_elsewhere_uses_the_bundled_course_and_says_so(tmp_path):
-    finished = run("backprop-course", "feedback", cwd=tmp_path, check=False)
+    finished = run("backprop-course", "validate", "no-such.ipynb", cwd=tmp_path, check=False)
     assert finished.stdout.startswith(f"course: {COURSE_ROOT} (the bundled course")
 
 
@@ -63,7 +63,7 @@ def test_course_option_wins_over_the_current_folder(own_course, tmp_path):
 
 
 def test_an_installed_package_makes_a_course_without_the_checkout(tmp_path):
-    """A wheel installed (not editable) into a fresh venv: init and release work from the package alone."""
+    """A wheel installed (not editable) into a fresh venv: init copies the course from the package alone."""
     wheels, venv, course = tmp_path / "wheels", tmp_path / "venv", tmp_path / "course"
     run("pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet", "-w", wheels, REPOSITORY, cwd=tmp_path)
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", venv], check=True)
@@ -72,16 +72,12 @@ def test_an_installed_package_makes_a_course_without_the_checkout(tmp_path):
     (site / "dependencies.pth").write_text(next(path for path in sys.path if path.endswith("site-packages")))
     run("pip", "--python", venv / "bin" / "python", "install", "--no-deps", "--quiet", *wheels.glob("*.whl"),
         cwd=tmp_path)
-    installed = venv / "bin" / "backprop-course"
-    finished = subprocess.run([installed, "init", course], capture_output=True, text=True, cwd=tmp_path)
+    finished = subprocess.run([venv / "bin" / "backprop-course", "init", course], capture_output=True, text=True,
+                              cwd=tmp_path)
     assert finished.returncode == 0, finished.stderr
-    finished = subprocess.run([installed, "release", "--no-check", STAGE], capture_output=True, text=True, cwd=course,
-                              env={**os.environ, "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}"})
-    assert finished.returncode == 0, finished.stdout + finished.stderr
-    assert (course / "release" / STAGE / f"{STAGE}.ipynb").is_file()
-    bundle = subprocess.run([venv / "bin" / "python", "-c", "from backprop_course.config import BUNDLE; print(BUNDLE)"],
-                            capture_output=True, text=True, cwd=tmp_path).stdout.strip()
-    assert bundle == str(site / "backprop_course" / "shipped")
+    assert f"from {site / 'backprop_course' / 'shipped' / 'solutions'}" in finished.stdout
+    assert sorted(path.name for path in (course / "source").iterdir()) == list(contract.STAGES)
+    assert 'source_directory = "source"' in (course / "nbgrader_config.py").read_text()
 
 
 def test_formgrader_finds_the_course_of_the_folder_lab_starts_in(own_course):
