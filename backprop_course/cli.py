@@ -1,6 +1,6 @@
-"""The `backprop-course` command: init, release, validate, autograde, feedback, report, demo.
+"""The `backprop-course` command: init, release, validate, autograde, feedback, report, cluster, demo.
 
-Every command but init and demo works on one course folder: --course, else the current folder
+Every command but init, cluster and demo works on one course folder: --course, else the current folder
 when it holds an nbgrader_config.py (nbgrader's own convention), else the bundled course; the
 first line it prints says which.
 
@@ -153,6 +153,19 @@ def report(args, root=None):
     return EXIT_OK
 
 
+def cluster(args):
+    from . import clusters
+
+    if args.kind == "slurm":
+        started = clusters.slurm_cluster(args.cores, args.memory, args.walltime, args.queue, args.account, args.python)
+        started.scale(jobs=args.jobs)
+        clusters.serve(started, args.jobs * args.cores)
+    else:
+        started = clusters.kubernetes_cluster(args.workers, args.image, args.cpu, args.memory)
+        clusters.serve(started, args.workers)
+    return EXIT_OK
+
+
 def demo(args):
     from .demo import prepare_demo_course
 
@@ -225,6 +238,23 @@ def build_parser():
     command.add_argument("--output", help="folder for grades.csv and grades.png (default: the course folder)")
     command.set_defaults(run=report)
 
+    command = commands.add_parser("cluster", help="start a Dask cluster to grade on (SLURM or Kubernetes)")
+    kinds = command.add_subparsers(dest="kind", required=True, metavar="KIND")
+    kind = kinds.add_parser("slurm", help="SLURM jobs through dask-jobqueue (pip install 'backprop-course[slurm]')")
+    kind.add_argument("--jobs", type=int, default=1, help="SLURM jobs (default: %(default)s)")
+    kind.add_argument("--cores", type=int, default=4, help="cores per job, one worker each (default: %(default)s)")
+    kind.add_argument("--memory", default="8GB", help="memory per job (default: %(default)s)")
+    kind.add_argument("--walltime", default="01:00:00", help="time limit per job (default: %(default)s)")
+    kind.add_argument("--queue", help="SLURM partition")
+    kind.add_argument("--account", help="SLURM account")
+    kind.add_argument("--python", help="python with backprop-course on the nodes (default: this one)")
+    kind = kinds.add_parser("kubernetes", help="pods through the Dask operator (pip install 'backprop-course[kubernetes]')")
+    kind.add_argument("--workers", type=int, default=4, help="worker pods (default: %(default)s)")
+    kind.add_argument("--image", help="worker image with backprop-course (default: this hub pod's image)")
+    kind.add_argument("--cpu", default="1", help="CPU per worker (default: %(default)s)")
+    kind.add_argument("--memory", default="2Gi", help="memory per worker (default: %(default)s)")
+    command.set_defaults(run=cluster)
+
     command = commands.add_parser("demo", parents=[common], help="release, autograde, feedback and report the sample class")
     command.add_argument("--folder", help="scratch course folder (default: a new temporary folder)")
     command.add_argument("--jobs", **jobs)
@@ -237,7 +267,7 @@ def main(argv=None):
     os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
     args = build_parser().parse_args(argv)
     try:
-        if args.command not in ("init", "demo"):  # the demo logs into its own scratch folder
+        if args.command not in ("init", "cluster", "demo"):  # the demo logs into its own scratch folder
             args.course, why = find_course(args.course)
             print(f"course: {args.course} ({why})")
             log_to_file(log_file(args))
