@@ -12,6 +12,7 @@ import pytest
 from distributed import Client, LocalCluster
 
 from backprop_course.autograde import autograde
+from backprop_course.cli import scheduler_of
 from backprop_course.config import CourseError, load_config
 from backprop_course.dask_grading import connect
 from pipeline_toy import TOY_CLASS, TOY_STAGE, gradebook_scores, toy_course, write_class
@@ -76,3 +77,11 @@ def test_without_dask_the_error_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "distributed", None)
     with pytest.raises(CourseError, match=r"pip install 'backprop-course\[dask\]'"):
         connect("tcp://127.0.0.1:1")
+
+
+def test_the_course_configuration_can_name_the_scheduler(tmp_path):
+    root, _ = toy_course(tmp_path)
+    with open(root / "nbgrader_config.py", "a") as config:
+        config.write('c.DaskGrading.scheduler = "tcp://grading.example:8786"\n')
+    assert scheduler_of(load_config(root)) == "tcp://grading.example:8786"
+    assert scheduler_of(load_config(toy_course(tmp_path / "plain")[0])) is None
