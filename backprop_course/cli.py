@@ -172,7 +172,7 @@ def demo(args):
     root = prepare_demo_course(args.folder)
     log_to_file(log_file(args, root))
     print(f"demo course: {root} (the bundled sample class is in {root / 'submitted'})\n")
-    args.stages, args.student, args.output, args.no_check = [], [], None, False
+    args.stages, args.student, args.output, args.no_check, args.scheduler = [], [], None, False, None
     codes = []
     for title, step in (("release", release), ("autograde", autograde), ("feedback", feedback), ("report", report)):
         print(f"== {title} ==")

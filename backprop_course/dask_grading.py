@@ -9,10 +9,8 @@ submission" function. If a worker dies mid-task, the scheduler gives its submiss
 worker; a submission that fails the same way on several workers comes back as "failed".
 
 Workers need this package installed (`pip install 'backprop-course[dask]'`) and should run one
-task at a time each (`--nthreads 1`; a grading task waits on a kernel, so use one worker per
-core plus one).
+task at a time each (`--nthreads 1`), one worker per core.
 """
-import os
 import shutil
 import tempfile
 import threading
@@ -71,7 +69,7 @@ def submission_parcel(submission):
 
 # --- the worker side ----------------------------------------------------------------------------
 
-_graders = {}  # run -> (Grader, lock, its scratch folder), one per worker process
+_graders = {}  # run -> (Grader, lock, its scratch folder, its kernel log), one per worker process
 _graders_lock = threading.Lock()
 
 
@@ -80,23 +78,21 @@ def worker_grader(parcel):
     with _graders_lock:
         if parcel["run"] not in _graders:
             scratch = Path(tempfile.mkdtemp(prefix="backprop-dask-"))
-            templates = {}
-            for stage, data in parcel["templates"].items():
-                templates[stage] = scratch / "templates" / f"{stage}.ipynb"
-                write_files(scratch / "templates", {f"{stage}.ipynb": data})
+            write_files(scratch / "templates", {f"{stage}.ipynb": data for stage, data in parcel["templates"].items()})
+            templates = {stage: scratch / "templates" / f"{stage}.ipynb" for stage in parcel["templates"]}
             db_url = parcel["db_url"]
             if parcel["gradebook"] is not None:
                 write_files(scratch, {"gradebook.db": parcel["gradebook"]})
                 db_url = SQLITE + str(scratch / "gradebook.db")
-            log = open(scratch / "kernels.log", "a")
+            log = open(scratch / "kernels.log", "a")  # the kernels' stderr, on the worker's disk
             grader = Grader(parcel["config"], templates, db_url, log=log)
-            _graders[parcel["run"]] = (grader, threading.Lock(), scratch)
+            _graders[parcel["run"]] = (grader, threading.Lock(), scratch, log)
         return _graders[parcel["run"]]
 
 
 def grade_on_worker(parcel, task):
     """Rebuild the submission in a scratch folder, grade it, send back the `Graded`."""
-    grader, lock, scratch = worker_grader(parcel)
+    grader, lock, scratch, _ = worker_grader(parcel)
     folder = Path(tempfile.mkdtemp(prefix=f"{task['student']}-", dir=scratch))
     try:
         write_files(folder / "submitted", task["submitted"])
@@ -113,9 +109,10 @@ def grade_on_worker(parcel, task):
 def close_graders(run):
     """Stop this worker's kernels for `run` (called on every worker at the end)."""
     with _graders_lock:
-        grader, _, scratch = _graders.pop(run, (None, None, None))
+        grader, _, scratch, log = _graders.pop(run, (None, None, None, None))
     if grader:
         grader.close()
+        log.close()
         shutil.rmtree(scratch, ignore_errors=True)
 
 

@@ -7,7 +7,6 @@ import sys
 import threading
 import time
 
-import dask
 import pytest
 from distributed import Client, LocalCluster
 
@@ -49,9 +48,9 @@ def graded(tmp_path_factory):
     write_class(root, {student: TOY_CLASS[student] for student in STUDENTS})
     on_cluster = shutil.copytree(root, tmp_path_factory.mktemp("cluster") / "course")
     local = autograde(load_config(root, timeout=3), jobs=2)
-    # forked workers start in a fraction of a second with everything imported; real ones start as they like
-    with dask.config.set({"distributed.worker.multiprocessing-method": "fork"}), \
-            LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+    # workers start as `dask worker` starts them, in fresh interpreters (a fork of this process would
+    # inherit the event loops of the kernels earlier tests ran)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
             Client(cluster) as client:
         killed = []
         killer = threading.Thread(target=kill_the_worker_grading, args=(client, LONG_TASK, killed))
