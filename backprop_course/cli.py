@@ -45,7 +45,9 @@ def log_file(args, root=None):
         return Path(args.log).resolve()
     if args.command == "validate":  # students run it: keep their folder clean
         return Path(tempfile.gettempdir()) / "backprop-course-validate.log"
-    return Path(root or args.course).resolve() / LOG_NAME
+    folder = Path(root or args.course).resolve()
+    # an installed package's bundled course may be read-only
+    return (folder if os.access(folder, os.W_OK) else Path(tempfile.gettempdir())) / LOG_NAME
 
 
 def release(args, root=None):

@@ -107,7 +107,7 @@ def grade_on_worker(parcel, task):
 
 
 def close_graders(run):
-    """Stop this worker's kernels for `run` (called on every worker at the end)."""
+    """Stop this worker's kernels for `run` (a task sent to every worker at the end)."""
     with _graders_lock:
         grader, _, scratch, log = _graders.pop(run, (None, None, None, None))
     if grader:
@@ -143,8 +143,17 @@ def grade_on_cluster(submissions, grader_arguments, scheduler):
             if waiting:
                 send_next()
     finally:
-        client.run(close_graders, course["run"])
+        close_on_workers(client, course["run"])
         client.close()
+
+
+def close_on_workers(client, run):
+    """Stop every worker's kernels for `run`, as a task: in the thread that graded, whose event loop they use."""
+    from distributed import wait
+
+    closing = [client.submit(close_graders, run, workers=[worker], allow_other_workers=False, key=f"close-{run}-{worker}")
+               for worker in client.scheduler_info()["workers"]]
+    wait(closing, timeout=60)
 
 
 def result_of(future, submission):
