@@ -51,12 +51,7 @@ def test_a_command_uses_the_current_course_folder_and_says_so(own_course):
     assert (own_course / "release" / STAGE / f"{STAGE}.ipynb").is_file()
 
 
-def test_a_command_elsewhere_uses_the_bundled_course_and_says_so(tmp_path):
-    finished = run("backprop-course", "validate", "no-such.ipynb", cwd=tmp_path, check=False)
-    assert finished.stdout.startswith(f"course: {COURSE_ROOT} (the bundled course")
-
-
-def test_course_option_wins_over_the_current_folder(own_course, tmp_path):
+def test_course_option_wins_then_the_current_folder_then_the_bundled_course(own_course, tmp_path):
     assert find_course(tmp_path, cwd=own_course) == (tmp_path.resolve(), "from --course")
     assert find_course(None, cwd=own_course)[0] == own_course
     assert find_course(None, cwd=tmp_path)[0] == COURSE_ROOT

@@ -8,6 +8,8 @@ from nbgrader.api import Gradebook
 from nbgrader.apps.api import NbGraderAPI
 
 from backprop_course.config import course_directory, load_config
+from backprop_course.feedback import generate_feedback
+from backprop_course.report import report
 from commands import run
 from pipeline_toy import TOY_CLASS, TOY_STAGE, toy_course, write_class
 
@@ -47,10 +49,11 @@ def test_autograde_records_every_score_in_postgresql(course, database):
 
 def test_feedback_and_report_read_the_postgresql_gradebook(course, database, tmp_path):
     root, _ = course
-    run("backprop-course", "feedback", "--db-url", database, cwd=root)
-    assert sorted(path.parent.parent.name for path in (root / "feedback").glob(f"*/{TOY_STAGE}/*.html")) == STUDENTS
-    run("backprop-course", "report", "--db-url", database, "--output", tmp_path, cwd=root)
-    rows = [line.split(",") for line in (tmp_path / "grades.csv").read_text().splitlines()]
+    config = load_config(root, db_url=database)
+    pages, failures = generate_feedback(config)
+    assert failures == [] and sorted(page.parent.parent.name for page in pages) == STUDENTS
+    _, csv_path, _ = report(config, tmp_path)
+    rows = [line.split(",") for line in csv_path.read_text().splitlines()]
     assert sorted(row[0] for row in rows[1:]) == STUDENTS
 
 
