@@ -1,5 +1,6 @@
 """A gradebook on a real PostgreSQL server (started here from the pgserver package): autograde,
 feedback, report and formgrader's API all work on it, also while a grader writes manual scores."""
+import sys
 import threading
 
 import pgserver  # the test extra installs it: a PostgreSQL server in a wheel
@@ -7,7 +8,7 @@ import pytest
 from nbgrader.api import Gradebook
 from nbgrader.apps.api import NbGraderAPI
 
-from backprop_course.config import course_directory, load_config
+from backprop_course.config import CourseError, course_directory, load_config
 from backprop_course.feedback import generate_feedback
 from backprop_course.report import report
 from commands import run
@@ -81,3 +82,18 @@ def test_formgrader_api_reads_while_a_grader_writes_manual_scores(course, databa
     assert set(seen) <= {2.0, 2.5, 3.0, 3.5}  # circuit_gradients' 2 plus whatever the grader had written
     assert {row["student"]: row["score"] for row in api.get_submissions(TOY_STAGE)}["ben"] == 3.5
     assert api.get_assignment(TOY_STAGE)["num_submissions"] == len(STUDENTS)
+
+
+def test_a_gradebook_server_without_a_course_id_is_refused_with_what_to_set(tmp_path, database):
+    root, _ = toy_course(tmp_path)
+    with open(root / "nbgrader_config.py", "a") as config:
+        config.write('c.CourseDirectory.course_id = ""\n')
+    with pytest.raises(CourseError, match=r"set c\.CourseDirectory\.course_id in .*nbgrader_config\.py"):
+        load_config(root, db_url=database)
+
+
+def test_a_missing_postgresql_driver_names_the_extra(tmp_path, database, monkeypatch):
+    monkeypatch.setitem(sys.modules, "psycopg", None)
+    monkeypatch.setitem(sys.modules, "psycopg2", None)
+    with pytest.raises(CourseError, match=r"pip install 'backprop-course\[postgres\]'"):
+        load_config(toy_course(tmp_path)[0], db_url=database)
