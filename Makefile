@@ -33,8 +33,11 @@ test: $(STAMP)
 demo: $(STAMP)
 	$(RUN) $(BIN)/backprop-course demo
 
+# Lab serves the repository and opens on notebooks/; it starts in course/ so that formgrader
+# (nbgrader reads the nbgrader_config.py of the folder it starts in) finds the course.
 lab: $(STAMP)
-	$(RUN) $(BIN)/jupyter lab --notebook-dir=notebooks $(if $(PORT),--port=$(PORT) --port-retries=0,) \
+	cd course && $(RUN) $(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) --LabApp.default_url=/lab/tree/notebooks \
+		$(if $(PORT),--port=$(PORT) --port-retries=0,) \
 		$(if $(filter 0,$(shell id -u)),--allow-root,)
 
 notebooks: $(STAMP)

@@ -28,12 +28,14 @@ from .test_cells import drop_outcomes, outcome, test_cells
 
 
 def autograde(config, stages=None, students=None, jobs=1, log_file=None, on_result=None, on_start=None,
-              sandbox=True):
+              sandbox=True, scheduler=None):
     """Grade submitted/ (the given stages and students, default all); return the `Graded` results.
 
     Every kernel runs in its own sandbox (`kernels.sandbox`). Where none can run this refuses,
     saying how to get one, unless `sandbox=False`: then student code runs as the instructor and
-    every autograded notebook records that it was graded unconfined.
+    every autograded notebook records that it was graded unconfined. With `scheduler` (a Dask
+    scheduler's address) the submissions are graded on that cluster's workers, each in its own
+    sandbox, instead of `jobs` local processes; either way only this process writes.
     """
     limits = confinement(sandbox)
     with tempfile.TemporaryDirectory(prefix="backprop-autograde-") as scratch:
@@ -45,7 +47,11 @@ def autograde(config, stages=None, students=None, jobs=1, log_file=None, on_resu
         grader_arguments = (config, templates, snapshot(database_url(config), Path(scratch)), limits, scratch)
         if on_start:
             on_start(submissions)
-        if jobs == 1:
+        if scheduler:
+            from .dask_grading import grade_on_cluster
+
+            results = grade_on_cluster(submissions, grader_arguments, scheduler)
+        elif jobs == 1:
             results = grade_in_process(submissions, grader_arguments, log_file)
         else:
             results = grade_in_pool(submissions, grader_arguments, jobs, log_file)

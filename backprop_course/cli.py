@@ -1,4 +1,8 @@
-"""The `backprop-course` command: release, validate, autograde, feedback, report, demo.
+"""The `backprop-course` command: init, release, validate, autograde, feedback, report, cluster, demo.
+
+Every command but init, cluster and demo works on one course folder: --course, else the current folder
+when it holds an nbgrader_config.py (nbgrader's own convention), else the bundled course; the
+first line it prints says which.
 
 Exit codes: 0 all good, 1 something failed (a test, a check, a notebook nbgrader could not
 process), 2 the command could not run (bad arguments, no such course or notebook).
@@ -11,7 +15,7 @@ import time
 from pathlib import Path
 
 from . import contract
-from .config import COURSE_ROOT, CONFIG_FILE, CourseError, load_config
+from .config import CONFIG_FILE, SOLUTIONS, CourseError, find_course, load_config
 from .console import log_to_file, say, stop_logging
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -23,6 +27,19 @@ def course_config(args, root=None):
     return load_config(root or args.course, args.db_url, args.timeout)
 
 
+def init(args):
+    from .init_course import init_course
+
+    folder = init_course(args.folder, args.course_id)
+    print(f"new course in {folder}:")
+    for name, what in ((CONFIG_FILE, "nbgrader's configuration (course id, gradebook, exchange, time limits)"),
+                       ("source/", f"the instructor notebooks, from {SOLUTIONS}: edit these"),
+                       (".gitignore", "keeps grading output out of version control")):
+        print(f"  {name:<20} {what}")
+    print(f"next: cd {folder} && backprop-course release")
+    return EXIT_OK
+
+
 def log_file(args, root=None):
     if args.log:
         return Path(args.log).resolve()
@@ -30,7 +47,9 @@ def log_file(args, root=None):
         handle, path = tempfile.mkstemp(prefix="backprop-course-validate-", suffix=".log")
         os.close(handle)
         return Path(path)
-    return Path(root or args.course).resolve() / LOG_NAME
+    folder = Path(root or args.course).resolve()
+    # an installed package's bundled course may be read-only
+    return (folder if os.access(folder, os.W_OK) else Path(tempfile.gettempdir())) / LOG_NAME
 
 
 def start_log(path):
@@ -103,14 +122,16 @@ def autograde(args, root=None):
     progress = {}
 
     def start(submissions):
-        say(f"grading {len(submissions)} submissions with {min(jobs, len(submissions))} workers (log: {log})")
+        workers = f"the Dask cluster at {scheduler}" if scheduler else f"{min(jobs, len(submissions))} workers"
+        say(f"grading {len(submissions)} submissions with {workers} (log: {log})")
         progress["bar"] = ProgressBar(len(submissions))
 
     def advance(graded):
         progress["bar"].advance(f"{graded.student}/{graded.stage}")
 
-    results = autograde(config, args.stages, args.student, jobs=jobs, log_file=log, on_start=start, on_result=advance,
-                        sandbox=not args.no_sandbox)
+    scheduler = args.scheduler or scheduler_of(config)
+    results = autograde(config, args.stages, args.student, jobs=jobs, log_file=log, on_start=start,
+                        on_result=advance, sandbox=not args.no_sandbox, scheduler=scheduler)
     say(student_table(collect(config)))
     noted = [result for result in results if result.status != "ok" or result.notes]
     if noted:
@@ -124,6 +145,11 @@ def autograde(args, root=None):
     seconds = progress["bar"].seconds()
     say(f"graded {len(results)} submissions in {seconds:.1f} s ({seconds / len(results):.2f} s each)")
     return EXIT_FAILED if any(result.status == "failed" for result in results) else EXIT_OK
+
+
+def scheduler_of(config):
+    """The course's `c.DaskGrading.scheduler`, if it sets one."""
+    return config.DaskGrading.get("scheduler") or None
 
 
 def feedback(args, root=None):
@@ -147,6 +173,19 @@ def report(args, root=None):
     return EXIT_OK
 
 
+def cluster(args):
+    from . import clusters
+
+    if args.kind == "slurm":
+        started = clusters.slurm_cluster(args.cores, args.memory, args.walltime, args.queue, args.account, args.python)
+        started.scale(jobs=args.jobs)
+        clusters.serve(started, args.jobs * args.cores)
+    else:
+        started = clusters.kubernetes_cluster(args.workers, args.image, args.cpu, args.memory)
+        clusters.serve(started, args.workers)
+    return EXIT_OK
+
+
 def demo(args):
     from .demo import prepare_demo_course
     from .kernels.sandbox import sandbox_problem
@@ -159,7 +198,7 @@ def demo(args):
     root = prepare_demo_course(args.folder)
     start_log(log_file(args, root))
     say(f"demo course: {root} (the bundled sample class is in {root / 'submitted'})\n")
-    args.stages, args.student, args.output, args.no_check = [], [], None, False
+    args.stages, args.student, args.output, args.no_check, args.scheduler = [], [], None, False, None
     codes = []
     for title, step in (("release", release), ("autograde", autograde), ("feedback", feedback), ("report", report)):
         say(f"== {title} ==")
@@ -179,7 +218,8 @@ def demo(args):
 
 def build_parser():
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--course", default=str(COURSE_ROOT), help="course folder (default: %(default)s)")
+    common.add_argument("--course", help=f"course folder (default: the current folder if it has an {CONFIG_FILE}, "
+                                         "else the bundled course)")
     common.add_argument("--db-url", help="gradebook URL, e.g. postgresql://user@host/db (default: sqlite in the course)")
     common.add_argument("--timeout", type=int, help="seconds a cell may run (default: the course's, 60)")
     common.add_argument("--log", help=f"log file (default: <course>/{LOG_NAME}; for validate, a new file "
@@ -190,6 +230,11 @@ def build_parser():
     stages = {"nargs": "*", "metavar": "STAGE", "help": f"default: all ({', '.join(contract.STAGES)})"}
     jobs = {"type": int, "help": "grading processes (default: cores + 1, fastest measured)"}
     students = {"action": "append", "metavar": "ID", "help": "only this student (repeatable)"}
+
+    command = commands.add_parser("init", help="make a new course folder of your own")
+    command.add_argument("folder", metavar="DIR", help="a new or empty folder")
+    command.add_argument("--course-id", help="nbgrader course id (default: the folder's name)")
+    command.set_defaults(run=init)
 
     command = commands.add_parser("release", parents=[common], help="regenerate the student notebooks and prove them")
     command.add_argument("stages", **stages)
@@ -208,6 +253,9 @@ def build_parser():
     command.add_argument("--no-sandbox", action="store_true",
                          help="run student code unconfined, with your rights (only where no sandbox can run, "
                               "for notebooks you trust)")
+    command.add_argument("--scheduler", metavar="ADDRESS",
+                         help="grade on this Dask scheduler, e.g. tcp://host:8786 (default: the course's "
+                              "c.DaskGrading.scheduler, else this machine)")
     command.set_defaults(run=autograde)
 
     command = commands.add_parser("feedback", parents=[common], help="HTML feedback per student, without hidden tests")
@@ -219,6 +267,23 @@ def build_parser():
     command = commands.add_parser("report", parents=[common], help="grades.csv, a summary table and grades.png")
     command.add_argument("--output", help="folder for grades.csv and grades.png (default: the course folder)")
     command.set_defaults(run=report)
+
+    command = commands.add_parser("cluster", help="start a Dask cluster to grade on (SLURM or Kubernetes)")
+    kinds = command.add_subparsers(dest="kind", required=True, metavar="KIND")
+    kind = kinds.add_parser("slurm", help="SLURM jobs through dask-jobqueue (pip install 'backprop-course[slurm]')")
+    kind.add_argument("--jobs", type=int, default=1, help="SLURM jobs (default: %(default)s)")
+    kind.add_argument("--cores", type=int, default=4, help="cores per job, one worker each (default: %(default)s)")
+    kind.add_argument("--memory", default="8GB", help="memory per job (default: %(default)s)")
+    kind.add_argument("--walltime", default="01:00:00", help="time limit per job (default: %(default)s)")
+    kind.add_argument("--queue", help="SLURM partition")
+    kind.add_argument("--account", help="SLURM account")
+    kind.add_argument("--python", help="python with backprop-course on the nodes (default: this one)")
+    kind = kinds.add_parser("kubernetes", help="pods through the Dask operator (pip install 'backprop-course[kubernetes]')")
+    kind.add_argument("--workers", type=int, default=4, help="worker pods (default: %(default)s)")
+    kind.add_argument("--image", help="worker image with backprop-course (default: this hub pod's image)")
+    kind.add_argument("--cpu", default="1", help="CPU per worker (default: %(default)s)")
+    kind.add_argument("--memory", default="2Gi", help="memory per worker (default: %(default)s)")
+    command.set_defaults(run=cluster)
 
     command = commands.add_parser("demo", parents=[common], help="release, autograde, feedback and report the sample class")
     command.add_argument("--folder", help="scratch course folder (default: a new temporary folder)")
@@ -232,8 +297,11 @@ def main(argv=None):
     os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
     args = build_parser().parse_args(argv)
     try:
-        if args.command not in ("demo", "validate"):  # these two choose their own log
-            start_log(log_file(args))
+        if args.command not in ("init", "cluster", "demo"):  # the demo logs into its own scratch folder
+            args.course, why = find_course(args.course)
+            say(f"course: {args.course} ({why})")
+            if args.command != "validate":  # validate chooses its own log
+                start_log(log_file(args))
         return args.run(args)
     except (CourseError, ValueError) as error:
         say(f"backprop-course {args.command}: {error}", file=sys.stderr)
