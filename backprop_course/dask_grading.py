@@ -23,6 +23,7 @@ from .kernels.pool import grade_safely
 
 SQLITE = "sqlite:///"
 IN_FLIGHT_PER_WORKER = 4  # tasks sent ahead per worker: enough to keep it busy, few to hold in memory
+WORKER_WAIT_SECONDS = 600  # a cluster's first worker may wait in a queue (SLURM) before it joins
 RETRIES = 2  # a task that raised (not a submission that failed: that is a result) runs again
 
 
@@ -125,26 +126,34 @@ def grade_on_cluster(submissions, grader_arguments, scheduler):
     client = connect(scheduler)
     course = course_parcel(grader_arguments)
     try:
-        parcel = client.scatter(course, broadcast=True, hash=False)
-        window = IN_FLIGHT_PER_WORKER * max(1, len(client.scheduler_info()["workers"]))
+        wait_for_a_worker(client, scheduler)
+        parcel = client.scatter(course, broadcast=True, hash=False)  # workers joining later fetch it from others
         waiting = submissions[::-1]
         running, sent = as_completed(), {}
 
-        def send_next():
-            submission = waiting.pop()
-            key = f"grade-{submission.student}-{submission.stage}-{course['run']}"
-            sent[key] = submission
-            running.add(client.submit(grade_on_worker, parcel, submission_parcel(submission), retries=RETRIES, key=key))
+        def top_up():
+            """Keep a few tasks per worker in flight; more as workers join (SLURM starts jobs one by one)."""
+            while waiting and running.count() < IN_FLIGHT_PER_WORKER * len(client.scheduler_info()["workers"]):
+                submission = waiting.pop()
+                key = f"grade-{submission.student}-{submission.stage}-{course['run']}"
+                sent[key] = submission
+                running.add(client.submit(grade_on_worker, parcel, submission_parcel(submission), retries=RETRIES,
+                                          key=key))
 
-        for _ in range(min(window, len(waiting))):
-            send_next()
+        top_up()
         for future in running:
             yield result_of(future, sent.pop(future.key))
-            if waiting:
-                send_next()
+            top_up()
     finally:
         close_on_workers(client, course["run"])
         client.close()
+
+
+def wait_for_a_worker(client, scheduler):
+    try:
+        client.wait_for_workers(1, timeout=WORKER_WAIT_SECONDS)
+    except TimeoutError:
+        raise CourseError(f"no Dask worker joined the scheduler at {scheduler} within {WORKER_WAIT_SECONDS} s") from None
 
 
 def close_on_workers(client, run):

@@ -13,6 +13,7 @@ from distributed import Client, LocalCluster
 from backprop_course.autograde import autograde
 from backprop_course.cli import scheduler_of
 from backprop_course.config import CourseError, load_config
+from backprop_course import dask_grading
 from backprop_course.dask_grading import connect
 from pipeline_toy import TOY_CLASS, TOY_STAGE, gradebook_scores, toy_course, write_class
 
@@ -84,3 +85,11 @@ def test_the_course_configuration_can_name_the_scheduler(tmp_path):
         config.write('c.DaskGrading.scheduler = "tcp://grading.example:8786"\n')
     assert scheduler_of(load_config(root)) == "tcp://grading.example:8786"
     assert scheduler_of(load_config(toy_course(tmp_path / "plain")[0])) is None
+
+
+def test_a_scheduler_without_workers_is_reported_not_waited_on_forever(monkeypatch):
+    monkeypatch.setattr(dask_grading, "WORKER_WAIT_SECONDS", 1)
+    with LocalCluster(n_workers=0, processes=False, dashboard_address=None) as cluster, \
+            connect(cluster.scheduler_address) as client:
+        with pytest.raises(CourseError, match="no Dask worker joined the scheduler at .* within 1 s"):
+            dask_grading.wait_for_a_worker(client, cluster.scheduler_address)
