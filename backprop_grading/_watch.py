@@ -21,12 +21,12 @@ import types
 
 
 def running(action):
-    """(action(), the set of code objects that started running meanwhile).
+    """(action(), the code objects that started running meanwhile, in the order they first did).
 
-    If action raises, the exception carries the set as `ran_code` for the caller to judge.
+    If action raises, the exception carries them as `ran_code` for the caller to judge.
     Recordings nest: an inner one sees its own part, the outer one everything.
     """
-    ran = set()
+    ran = {}  # a dict as an ordered set: the first reference code that ran is the one named
     if not _recordings:
         _profiling_since.append(sys.getprofile())
         sys.setprofile(_record)
@@ -43,14 +43,14 @@ def running(action):
     return result, ran
 
 
-_recordings = []  # the sets being filled, innermost last
+_recordings = []  # the recordings being filled, innermost last
 _profiling_since = []  # the profiler that was set before recording started
 
 
 def _record(frame, event, arg):
     if event == "call":
         for ran in _recordings:
-            ran.add(frame.f_code)
+            ran.setdefault(frame.f_code)
 
 
 class ReferenceCode:
