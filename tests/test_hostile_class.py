@@ -65,6 +65,8 @@ os.kill(os.getppid(), 9)
 for pid in range(2, 400):
     os.kill(pid, 9)""",
     "beside": """import beside_helper""",
+    "display": """from IPython.display import display
+display({{'text/plain': 'x' * 30_000_000}}, raw=True)""",
 }
 # (status, words in its notes) that say what each attacker tried
 CONTAINED = {
@@ -80,6 +82,7 @@ CONTAINED = {
     "storm": ("contained", "too many processes"),
     "parent": ("contained", "tried to reach a process outside its sandbox"),
     "beside": ("errors", "No module named 'beside_helper'"),
+    "display": ("ok", "displayed 30,000,000 characters at once; dropped"),
 }
 
 

@@ -123,14 +123,24 @@ class GradingExecute(Execute):
         self.notes.append(f"{describe_cell(self.nb, index)}: {reason}; the {len(later)} code cells after it were not run")
 
     def output(self, outs, msg, display_id, cell_index):
+        content = msg["content"]
         if msg["msg_type"] == "stream":
-            text = msg["content"]["text"]
+            text = content["text"]
             room = self.max_output_chars - self.printed[cell_index]
             self.printed[cell_index] += len(text)
             if room <= 0:
                 return None
             if len(text) > room:
-                msg["content"]["text"] = text[:room] + TRUNCATED.format(kept=self.max_output_chars)
+                content["text"] = text[:room] + TRUNCATED.format(kept=self.max_output_chars)
+        elif "data" in content:  # a display or a result: kept whole or not at all
+            size = sum(len(str(value)) for value in content["data"].values())
+            if size > self.max_output_chars:
+                self.notes.append(f"{describe_cell(self.nb, cell_index)}: displayed {size:,} characters at once; "
+                                  f"dropped (the limit is {self.max_output_chars:,})")
+                content["data"], content["metadata"] = {"text/plain": "[dropped by the grader: too large]"}, {}
+        elif msg["msg_type"] == "error":
+            content["evalue"] = content["evalue"][:self.max_output_chars]
+            content["traceback"] = [line[:self.max_output_chars] for line in content["traceback"][:200]]
         return super().output(outs, msg, display_id, cell_index)
 
     def note_truncated_outputs(self):

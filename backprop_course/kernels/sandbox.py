@@ -1,7 +1,7 @@
 """The sandbox a grading kernel runs in: what it sees, what it may do, how much it may use.
 
 Two layers, because warm kernels are forked, not exec'd:
-- the kernel *factory* (see `startup`) runs under bubblewrap: a read-only view of the system,
+- the kernel *factory* (`factory`) runs under bubblewrap: a read-only view of the system,
   the interpreter, the venv and the course's own packages; no network, no course folder, no
   home, a scrubbed environment; as an unprivileged uid (`nobody` when the instructor is root);
 - each kernel it forks then enters namespaces of its own (`confine_kernel`): user, mount, PID,

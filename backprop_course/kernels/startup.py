@@ -13,8 +13,7 @@ Each kernel has a folder of its own, `<kernels folder>/<kernel id>/`: `connectio
 by the grader and the factory only), `sockets/` (the kernel's `SOCKETS`) and `work/` (the stage's
 files: the unconfined kernel's work folder, the sandboxed one's `COURSE_FILES`).
 
-Run as `python -m backprop_course.kernels.startup` (by `KernelFactory`); it reads one JSON
-request per line on stdin and answers each with one JSON line.
+The factory itself is `factory.py`, started by `KernelFactory`.
 """
 import dataclasses
 import json
@@ -33,15 +32,10 @@ from jupyter_client.provisioning import LocalProvisioner
 from jupyter_core.utils import run_sync
 from traitlets import Any, Unicode
 
-from . import sandbox
+from . import factory, sandbox
 from .execute import GradingExecute
 
-# Imported once in the factory. The course library, but not its grading helpers: they must see
-# the modules a notebook imports before them, exactly as in a fresh kernel.
-PRELOADED = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.debugger", "sqlite3",
-             "pdb", "numpy", "autograd_ref", "autograd_ref.drawing")
 LAUNCHER = ["-m", "ipykernel_launcher"]
-SANDBOXED = "--sandboxed"  # the factory's argument when it runs in the sandbox
 
 
 class KernelFactory:
@@ -50,9 +44,9 @@ class KernelFactory:
     def __init__(self, folder, limits=None, log=None):
         self.limits = limits
         self.lock = threading.Lock()  # one request, one answer
-        program = [sys.executable, "-m", __name__]
+        program = [sys.executable, "-m", factory.__name__]
         if limits:
-            self.process = sandbox.start_factory([*program, SANDBOXED], folder, log=log)
+            self.process = sandbox.start_factory([*program, factory.SANDBOXED], folder, log=log)
         else:
             self.process = subprocess.Popen(program, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
                                             text=True)
@@ -235,100 +229,3 @@ class KernelSupply:
         self.spare = None
         self.factory.close()
         remove_folder(self.folder)
-
-
-# --- the factory side -------------------------------------------------------------------------
-
-def become_kernel(request, pid_pipe):
-    """In the forked child: take the kernel's folder (confined, with limits) and environment, run ipykernel.
-
-    A confined kernel is a child of this one, and its pid goes to `pid_pipe`; unconfined, this is the kernel.
-    """
-    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-    arguments = list(request["arguments"])
-    for fd, mode in ((0, os.O_RDONLY), (1, os.O_WRONLY)):  # stdin and stdout are the factory's pipes
-        os.dup2(os.open(os.devnull, mode), fd)
-    if request["limits"]:
-        os.dup2(1, 2)  # what a confined kernel prints to its stderr is not the instructor's log
-        with open(os.path.join(sandbox.KERNELS, request["start"], "connection.json")) as file:
-            connection = json.load(file)
-        sandbox.confine_kernel(request["start"], sandbox.Limits(**request["limits"]), pid_pipe)
-        connection["ip"] = os.path.join(sandbox.SOCKETS, "kernel")
-        arguments[arguments.index("-f") + 1] = os.path.join(sandbox.SOCKETS, "connection.json")
-        with open(arguments[arguments.index("-f") + 1], "w") as file:
-            json.dump(connection, file)
-        os.chdir(sandbox.WORK)
-        environment = {**sandbox.clean_environment(),
-                       **{name: value for name, value in request["env"].items() if name.startswith("NBGRADER_")}}
-    else:
-        os.close(pid_pipe)
-        os.setsid()
-        os.chdir(request["cwd"])
-        environment = dict(request["env"])
-        # the kernel stops when the factory goes (ipykernel read JPY_PARENT_PID when the factory imported it)
-        arguments.append(f"--IPKernelApp.parent_handle={os.getppid()}")
-    os.closerange(3, 1 << 16)
-    os.environ.clear()
-    os.environ.update(environment)
-    from ipykernel import kernelapp
-
-    kernelapp.launch_new_instance(argv=arguments)
-    os._exit(0)
-
-
-def start_kernel(request):
-    """Fork a kernel; return (the child's pid, the kernel's pid: the same unless it is confined)."""
-    reader, writer = os.pipe()
-    child = os.fork()
-    if child == 0:
-        try:
-            os.close(reader)
-            become_kernel(request, writer)
-        finally:
-            os._exit(1)
-    os.close(writer)
-    with os.fdopen(reader) as told:
-        kernel = told.read()
-    return child, int(kernel) if kernel else child
-
-
-def serve(requests, answers):
-    ended = {}  # pid of a child that ended -> its exit status (128 + signal when a signal ended it)
-    kernels = {}  # pid of a child -> pid of its kernel, which gets the signals
-    for line in requests:
-        request = json.loads(line)
-        while True:
-            try:
-                pid, status = os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                break
-            if pid == 0:
-                break
-            ended[pid] = 128 + os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
-        if "start" in request:
-            child, kernels[child] = start_kernel(request)
-            answer = child
-        elif "signal" in request:
-            if request["signal"] not in ended:
-                try:
-                    os.kill(kernels[request["signal"]], request["signum"])
-                except ProcessLookupError:
-                    pass
-            answer = None
-        else:
-            answer = ended.get(request["poll"])
-        answers.write(json.dumps(answer) + "\n")
-        answers.flush()
-
-
-if __name__ == "__main__":
-    if sys.argv[1:] == [SANDBOXED]:
-        sandbox.prepare_factory()
-    if sys.path and sys.path[0] in ("", os.getcwd()):
-        del sys.path[0]  # as ipykernel_launcher does; the kernel puts the notebook's folder back
-    for module in PRELOADED:
-        try:
-            __import__(module)
-        except ImportError:  # a kernel imports it itself, if it can
-            pass
-    serve(sys.stdin, sys.stdout)
