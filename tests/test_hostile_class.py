@@ -126,7 +126,7 @@ def surviving_processes():
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
+def graded(tmp_path_factory, request):
     if sandbox_problem():
         pytest.fail(f"the sandbox cannot run here, so containment cannot be tested: {sandbox_problem()}")
     home = tmp_path_factory.mktemp("home")
@@ -138,6 +138,7 @@ def graded(tmp_path_factory):
     listener.setblocking(False)
     runs = {}
     scratch = Path(tempfile.mkdtemp(prefix="hostile-"))  # the run's own temporary folder: short, for sockets
+    request.addfinalizer(lambda: shutil.rmtree(scratch, ignore_errors=True))
     for name in ("pool", "sequential"):
         root, _ = toy_course(tmp_path_factory.mktemp(name))
         students = hostile_class(root, home, listener.getsockname()[1], ATTACKS if name == "pool" else SEQUENTIAL)
@@ -170,7 +171,6 @@ def graded(tmp_path_factory):
         received = None
     listener.close()
     leftovers = sorted(path.name for path in scratch.iterdir())
-    shutil.rmtree(scratch)
     return runs, received, surviving_processes(), leftovers
 
 

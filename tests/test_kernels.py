@@ -1,5 +1,6 @@
 """Grading one submission through the entry point any backend uses, in a real sandbox."""
 import pickle
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from pipeline_toy import TOY_STAGE, toy_course, write_class
 pytestmark = pytest.mark.pipeline
 
 
-def test_a_shipped_submission_is_graded_in_a_sandbox_and_nothing_is_left(tmp_path):
+def test_a_shipped_submission_is_graded_in_a_sandbox_and_nothing_is_left(tmp_path, request):
     if sandbox_problem():
         pytest.fail(f"the sandbox cannot run here: {sandbox_problem()}")
     root, _ = toy_course(tmp_path / "course")
@@ -25,6 +26,7 @@ def test_a_shipped_submission_is_graded_in_a_sandbox_and_nothing_is_left(tmp_pat
     config = write_class(root, students)
     [template] = generate_student_notebooks(config=config, register=True)
     scratch = Path(tempfile.mkdtemp(prefix="kernels-test-"))  # short enough for the kernels' sockets
+    request.addfinalizer(lambda: shutil.rmtree(scratch, ignore_errors=True))
     arguments = (config, {TOY_STAGE: template}, f"sqlite:///{root}/gradebook.db", Limits(), str(scratch))
     submissions = [Submission(student, TOY_STAGE, root / "submitted" / student / TOY_STAGE / f"{TOY_STAGE}.ipynb",
                               root / "autograded" / student / TOY_STAGE) for student in students]
@@ -39,4 +41,3 @@ def test_a_shipped_submission_is_graded_in_a_sandbox_and_nothing_is_left(tmp_pat
               for output in cell.get("outputs", []) if output.output_type == "error"]
     assert errors == []
     assert list(scratch.iterdir()) == []
-    scratch.rmdir()
