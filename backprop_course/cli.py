@@ -111,11 +111,8 @@ def default_jobs():
 def autograde(args, root=None):
     from .autograde import autograde
     from .console import ProgressBar
-    from .kernels.sandbox import UNCONFINED
     from .report import collect, student_table
 
-    if args.no_sandbox:
-        print(UNCONFINED)
     config = course_config(args, root)
     log = log_file(args, root)
     jobs = args.jobs or default_jobs()
@@ -188,12 +185,13 @@ def cluster(args):
 
 def demo(args):
     from .demo import prepare_demo_course
-    from .kernels.sandbox import sandbox_problem
+    from .kernels.sandbox import UNCONFINED, sandbox_problem
 
     problem = sandbox_problem()
     args.no_sandbox = problem is not None  # the sample class is the course's own work
     if problem:
-        print(f"no sandbox here ({problem}); the demo grades its own sample class without one")
+        say(UNCONFINED)
+        say(f"no sandbox here ({problem}); the demo grades its own sample class without one")
 
     root = prepare_demo_course(args.folder)
     start_log(log_file(args, root))
@@ -297,6 +295,10 @@ def main(argv=None):
     os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
     args = build_parser().parse_args(argv)
     try:
+        if getattr(args, "no_sandbox", False):  # the warning heads the output
+            from .kernels.sandbox import UNCONFINED
+
+            say(UNCONFINED)
         if args.command not in ("init", "cluster", "demo"):  # the demo logs into its own scratch folder
             args.course, why = find_course(args.course)
             say(f"course: {args.course} ({why})")
