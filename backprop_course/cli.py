@@ -295,15 +295,15 @@ def main(argv=None):
     os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
     args = build_parser().parse_args(argv)
     try:
-        if getattr(args, "no_sandbox", False):  # the warning heads the output
-            from .kernels.sandbox import UNCONFINED
-
-            say(UNCONFINED)
         if args.command not in ("init", "cluster", "demo"):  # the demo logs into its own scratch folder
             args.course, why = find_course(args.course)
             say(f"course: {args.course} ({why})")
             if args.command != "validate":  # validate chooses its own log
                 start_log(log_file(args))
+        if getattr(args, "no_sandbox", False):  # the warning heads what the command says
+            from .kernels.sandbox import UNCONFINED
+
+            say(UNCONFINED)
         return args.run(args)
     except (CourseError, ValueError) as error:
         say(f"backprop-course {args.command}: {error}", file=sys.stderr)

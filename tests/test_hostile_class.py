@@ -243,7 +243,14 @@ def test_without_a_sandbox_autograde_refuses_unless_told_and_then_warns(tmp_path
     assert "refusing to run student code unconfined: no bubblewrap here" in refused, refused
     assert not (root / "autograded").exists()
     assert main([*command, "--no-sandbox"]) == 0
-    assert capsys.readouterr().out.startswith("WARNING: graded WITHOUT the sandbox")
+    assert after_course_line(capsys.readouterr().out).startswith("WARNING: graded WITHOUT the sandbox")
     assert gradebook_scores(root) == {"ada": Work().expected_points(TOY_STAGE)}
     assert main(["report", "--course", str(root)]) == 0
-    assert capsys.readouterr().out.startswith("WARNING: graded WITHOUT the sandbox")
+    assert after_course_line(capsys.readouterr().out).startswith("WARNING: graded WITHOUT the sandbox")
+
+
+def after_course_line(output):
+    """What a command says after its first line, which names the course it uses."""
+    first, _, rest = output.partition("\n")
+    assert first.startswith("course: "), first
+    return rest
