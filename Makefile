@@ -10,7 +10,7 @@ JOBS   ?=
 # System programs the course runs: one line, one place (see scripts/system-packages).
 DEBIAN_PACKAGES := bubblewrap chromium chromium-driver
 
-.PHONY: setup system test demo lab notebooks release bench clean
+.PHONY: setup system test demo lab notebooks release bench mutation clean
 
 setup: $(STAMP)
 
@@ -43,5 +43,12 @@ bench: $(STAMP)
 	$(RUN) $(BIN)/python benchmarks/engine.py
 	$(RUN) $(BIN)/python benchmarks/autograde.py
 
+# Mutate the engine (core.py, ops/) and list the mutants its tests leave alive ([tool.mutmut]
+# in pyproject.toml names the tests it runs). Optional: installs the `mutation` extra first.
+mutation: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[test,mutation]"
+	$(RUN) $(BIN)/mutmut run
+	$(RUN) $(BIN)/mutmut results
+
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis
+	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis mutants

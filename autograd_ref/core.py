@@ -47,7 +47,6 @@ class Variable:
 
     # slots keep each graph node small and its attribute access fast
     __slots__ = ("data", "name", "grad", "creator", "generation", "__weakref__")
-    __array_ufunc__ = None  # so `ndarray * Variable` and `np.float64(2) * x` defer to Variable
 
     def __init__(self, data, name=None):
         if not isinstance(data, np.ndarray):
@@ -89,6 +88,14 @@ class Variable:
         name = f", name={self.name!r}" if self.name else ""
         return f"Variable({body}{name})"
 
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        """numpy's elementwise functions run the engine's ops on a Variable: `np.cos(x)` is
+        `cos(x)`, `ndarray * x` is `mul(ndarray, x)`. So a backward written with numpy works on
+        ndarrays and, when the backward pass is recorded, on Variables. (The table is filled by
+        `setup_variable`; numpy functions outside it refuse a Variable.)"""
+        op = NUMPY_OPS.get(ufunc) if method == "__call__" and not kwargs else None
+        return NotImplemented if op is None else op(*inputs)
+
     def backward(self, retain_grad=False, create_graph=False):
         """Fill `.grad` of every variable this one depends on.
 
@@ -101,6 +108,9 @@ class Variable:
             ones = np.ones_like(self.data)
             self.grad = Variable(ones) if create_graph else ones
         run_backward(self, retain_grad, create_graph)
+
+
+NUMPY_OPS = {}  # numpy ufunc -> the engine's lowercase function; see __array_ufunc__
 
 
 def _checked_array(data):
@@ -142,32 +152,58 @@ class Function:
     def backward(self, *gys):
         raise NotImplementedError(f"{type(self).__name__}.backward is not written yet")
 
+    # The one rule for a backward: it reads the inputs (and, if it is easier to say with it,
+    # the output) through these two methods, and writes its maths once with operators and
+    # numpy functions. In a plain backward pass that maths runs on ndarrays; under
+    # create_graph=True on Variables, which records the backward pass for a second derivative.
+
     def input_values(self):
-        """The inputs as backward should compute with them: ndarrays in a plain backward pass,
-        Variables when the backward pass is itself recorded (create_graph=True)."""
+        """The inputs as backward computes with them: ndarrays, or Variables under create_graph."""
         if Config.enable_backprop:
             return self.inputs
         return [x.data for x in self.inputs]
 
-    def output_value(self, i=0):
-        """Output i, like input_values: an ndarray, or a Variable under create_graph."""
-        output = self.outputs[i]()
+    def output_value(self):
+        """The (one) output, like input_values: an ndarray, or a Variable under create_graph."""
+        output = self.outputs[0]()
         return output if Config.enable_backprop else output.data
 
 
-def run_backward(output, retain_grad, create_graph):
-    """Visit each function once, latest generation first, so a function runs only after every
-    function that consumes its outputs has added its share of the gradient."""
+def backward_order(outputs):
+    """Yield every function behind `outputs` once, latest generation first.
+
+    A function's generation is larger than that of every function feeding it, so each function
+    comes after every function that uses its outputs: by then its outputs' gradients are
+    complete. A heap finds the functions as the walk goes (no recursion, any depth). The
+    engine's backward runs in this order, and the drawings show it.
+    """
     pending = []  # a heap of (-generation, tie breaker, function)
     seen = set()
-    if output.creator is not None:
-        seen.add(output.creator)
-        pending.append((-output.generation, 0, output.creator))
+    found = list(outputs)  # variables whose creators are to be queued
+    while True:
+        for variable in found:
+            creator = variable.creator
+            if creator is not None and creator not in seen:
+                seen.add(creator)
+                heapq.heappush(pending, (-creator.generation, len(seen), creator))
+        if not pending:
+            return
+        function = heapq.heappop(pending)[2]
+        yield function
+        found = function.inputs
+
+
+def run_backward(output, retain_grad, create_graph):
+    """Call each function's backward in backward_order and hand every input its gradient."""
     with using_config("enable_backprop", create_graph):
-        while pending:
-            func = heapq.heappop(pending)[2]
+        for func in backward_order([output]):
             outputs = [ref() for ref in func.outputs]
-            gxs = func.backward(*[None if y is None else y.grad for y in outputs])
+            gys = [None if y is None else y.grad for y in outputs]
+            # reached only through inputs that were given no gradient: nothing to pass on
+            # (most functions have one output, so the first test usually settles it)
+            if gys[0] is None and all(gy is None for gy in gys):
+                continue
+            gxs = func.backward(*gys)
             if not isinstance(gxs, (tuple, list)):  # one input: one gradient, not a sequence
                 gxs = (gxs,)
             for x, gx in zip(func.inputs, gxs):
@@ -177,10 +213,6 @@ def run_backward(output, retain_grad, create_graph):
                     raise _gradient_shape_error(func, x, gx)
                 # never `+=`: another variable may be holding the very same array
                 x.grad = gx if x.grad is None else x.grad + gx
-                creator = x.creator
-                if creator is not None and creator not in seen:
-                    seen.add(creator)
-                    heapq.heappush(pending, (-creator.generation, len(seen), creator))
             if not retain_grad:
                 for y in outputs:
                     if y is not None:

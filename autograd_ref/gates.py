@@ -172,7 +172,12 @@ class GateGraph:
         return {wire: self.grads[wire] for wire in self.input_wires}
 
     def topological_order(self):
-        """The gates in an order where each comes after every gate that writes its inputs."""
+        """The gates in an order where each comes after every gate that writes its inputs.
+
+        Each round takes the gates whose input wires are all known: the rounds are the
+        engine's generations. They are found here rather than at `add`, because a gate may be
+        added before the gates that write its wires, and wires can be joined into a cycle,
+        which is reported (a graph of Variables can never have one)."""
         ready = set(self.input_wires)
         order, waiting = [], list(self.gates)
         while waiting:

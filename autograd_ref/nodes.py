@@ -28,13 +28,15 @@ class Node:
                 child.gradient = part if child.gradient is None else child.gradient + part
 
 
-def topological_order(root):
-    """Every node below root once, each after all the nodes that list it as a child.
+def topological_order(*roots, children=lambda node: [child for child, _ in node.children]):
+    """Every node below the roots once, each after all the nodes that list it as a child.
 
     So by the time backward reaches a node, all its parents have added their parts. A stack
-    instead of recursion, so deep graphs work too.
+    instead of recursion, so deep graphs work too. `children(node)` lists what a node was
+    computed from, so the drawings order a graph of functions without generations with it too.
     """
-    children_first, visited, pending = [], set(), [(root, False)]
+    children_first, visited = [], set()
+    pending = [(root, False) for root in reversed(roots)]
     while pending:
         node, children_done = pending.pop()
         if children_done:
@@ -42,5 +44,5 @@ def topological_order(root):
         elif id(node) not in visited:
             visited.add(id(node))
             pending.append((node, True))
-            pending.extend((child, False) for child, _ in node.children)
+            pending.extend((child, False) for child in children(node))
     return children_first[::-1]

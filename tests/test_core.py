@@ -8,7 +8,8 @@ import psutil
 import pytest
 
 from autograd_ref import (
-    Function, Variable, add, exp, log, matmul, mul, no_grad, sqrt, square, sum, using_config,
+    Config, Function, Variable, add, exp, log, matmul, mul, no_grad, numerical_diff, sqrt,
+    square, sum, using_config,
 )
 
 pytestmark = pytest.mark.core
@@ -38,6 +39,24 @@ def test_a_reused_intermediate_accumulates_through_both_paths():
     y.backward()
     assert float(y.data) == 32.0
     assert float(x.grad) == 64.0  # y = 2 x^4, dy/dx = 8 x^3
+
+
+def test_a_function_runs_only_after_every_function_using_its_output():
+    # `a` feeds add and, three generations later, exp: backward may run square(x) only once
+    # both have sent their parts, which is what ordering by generation (the largest of the
+    # inputs', plus one) guarantees; with the smallest, square runs early and misses a part
+    def f(x):
+        a = square(x)
+        c = exp(exp(a))
+        return mul(add(a, c), c)
+
+    x = var(0.5)
+    y = f(x)
+    assert [y.creator.generation, y.creator.inputs[0].creator.generation] == [4, 3]
+    y.backward()
+    expected = numerical_diff(f, 0.5)
+    assert math.isclose(float(x.grad), expected, rel_tol=1e-6), (
+        f"expected {expected:.6g} from central difference, got {float(x.grad):.6g}")
 
 
 def test_log_sqrt_graph_matches_its_closed_form():
@@ -109,9 +128,18 @@ def test_no_grad_records_no_graph():
     x = var(2.0)
     with no_grad():
         y = square(x)
-    assert y.creator is None
+        assert Config.enable_backprop is False
+    assert y.creator is None and y.generation == 0
+    assert Config.enable_backprop is True
     with using_config("enable_backprop", True):
         assert square(x).creator is not None
+
+
+def test_a_switch_is_restored_even_when_the_block_raises():
+    with pytest.raises(ZeroDivisionError), no_grad():
+        1 / 0
+    assert Config.enable_backprop is True
+    assert square(var(2.0)).creator is not None
 
 
 def test_numpy_values_on_the_left_defer_to_variable():
@@ -151,7 +179,9 @@ def test_a_chain_of_100000_functions_runs_backward_without_recursion():
         y = y * 1.0
     y.backward()
     assert float(x.grad) == 1.0
-    del y  # freeing the chain must not recurse either
+    last = weakref.ref(y.creator)
+    del y  # freeing the chain must not recurse either (CPython frees nested objects in batches)
+    assert last() is None, "the chain outlived its last reference"
 
 
 def test_functions_hold_their_outputs_weakly_so_graphs_die_without_the_collector():

@@ -69,9 +69,10 @@ def test_binary_op_with_broadcasting_matches_central_difference(name, data):
 
 @PROPERTY
 @given(data=st.data())
-def test_sum_over_an_axis_matches_central_difference(data):
+def test_sum_over_axes_matches_central_difference(data):
     x = data.draw(arrays(hnp.array_shapes(min_dims=1, max_dims=3, max_side=4)))
-    axis = data.draw(st.integers(0, x.ndim - 1))
+    # an axis, or a tuple of distinct axes, each counted from the front or (negative) the back
+    axis = data.draw(st.integers(-x.ndim, x.ndim - 1) | hnp.valid_tuple_axes(x.ndim, min_size=1))
     keepdims = data.draw(st.booleans())
     assert_gradients_match(lambda v: ag.sum(v, axis=axis, keepdims=keepdims), x)
 
@@ -104,6 +105,16 @@ def test_losses_match_central_difference(n, c, data):
     target = data.draw(arrays((n, c)))
     assert_gradients_match(lambda x: ag.mean_squared_error(x, target), logits)
     assert_gradients_match(lambda x: ag.softmax(x), logits)
+
+
+@pytest.mark.parametrize("axis", [-1, -2, (0, -1), (-3, 1)])
+def test_sum_over_negative_axes_spreads_the_gradient_back(axis):
+    x = ag.Variable(np.arange(24.0).reshape(2, 3, 4))
+    y = ag.sum(x, axis=axis)
+    weights = np.arange(1.0, y.size + 1).reshape(y.shape)  # each output element its own weight
+    ag.sum(y * weights).backward()
+    expected = np.broadcast_to(np.expand_dims(weights, axis), x.shape)
+    np.testing.assert_array_equal(x.grad, expected)
 
 
 def test_softmax_cross_entropy_is_stable_for_huge_logits():

@@ -4,6 +4,8 @@ A variable has `data`, maybe `grad` and `name`, and `creator` (missing or None: 
 A function has `inputs` (a list) or `input`, and `outputs` (Variables, or weak references to
 them) or `output`. This covers the notebooks' own classes (stages 02, 04, 05) and the engine.
 """
+from .. import core
+from ..nodes import topological_order
 
 
 class Trace:
@@ -15,7 +17,13 @@ class Trace:
         self.inputs = {}  # id(function) -> its input variables, in call order
         self.outputs = {}  # id(function) -> its output variables (None for one already freed)
         self.creator = {}  # id(variable) -> the function that made it
+        self.traced_from = []  # the variables the trace started from
         self._node_ids = {}
+
+    def producers(self, function) -> list:
+        """The functions that made `function`'s inputs."""
+        made = [self.creator.get(id(variable)) for variable in self.inputs[id(function)]]
+        return [producer for producer in made if producer is not None]
 
     def node_id(self, obj) -> str:
         return self._node_ids[id(obj)]
@@ -37,6 +45,7 @@ def trace(outputs, chain=()) -> Trace:
     output being the single variable in `outputs`.
     """
     graph = Trace()
+    graph.traced_from = list(outputs)
     _link_chain(graph, outputs, list(chain))
     pending = list(reversed(outputs))
     while pending:
@@ -99,28 +108,8 @@ def _link_chain(graph, outputs, chain):
 
 def backward_order(graph) -> list:
     """The functions in an order backward may call them: each after every function that
-    consumes its outputs. By generation when functions carry one (as the engine runs them)."""
-    if all(hasattr(function, "generation") for function in graph.functions):
-        return sorted(graph.functions, key=lambda function: function.generation, reverse=True)
-    return _consumers_first(graph)
-
-
-def _consumers_first(graph):
-    """Reverse post-order of a depth-first walk from consumers to producers, with a stack."""
-    producers_first = []
-    visited = set()
-    pending = [(function, False) for function in reversed(graph.functions)]
-    while pending:
-        function, producers_done = pending.pop()
-        if producers_done:
-            producers_first.append(function)
-            continue
-        if id(function) in visited:
-            continue
-        visited.add(id(function))
-        pending.append((function, True))
-        for variable in graph.inputs[id(function)]:
-            producer = graph.creator.get(id(variable))
-            if producer is not None and id(producer) not in visited:
-                pending.append((producer, False))
-    return producers_first[::-1]
+    consumes its outputs. Where functions carry generations (the engine's, stage 05's) it is
+    the engine's own order; otherwise (stages 02 and 04) a depth-first one."""
+    if graph.functions and all(hasattr(function, "generation") for function in graph.functions):
+        return list(core.backward_order(graph.traced_from))
+    return topological_order(*graph.functions, children=graph.producers)

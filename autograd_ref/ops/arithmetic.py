@@ -12,7 +12,7 @@ class Add(Function):
         return x0 + x1
 
     def backward(self, gy):
-        x0, x1 = self.inputs
+        x0, x1 = self.input_values()
         return sum_to(gy, x0.shape), sum_to(gy, x1.shape)
 
 
@@ -38,7 +38,7 @@ class Sub(Function):
         return x0 - x1
 
     def backward(self, gy):
-        x0, x1 = self.inputs
+        x0, x1 = self.input_values()
         return sum_to(gy, x0.shape), sum_to(-gy, x1.shape)
 
 
@@ -48,9 +48,7 @@ class Div(Function):
 
     def backward(self, gy):
         x0, x1 = self.input_values()
-        gx0 = gy / x1
-        gx1 = gy * (-x0 / x1 ** 2)
-        return sum_to(gx0, x0.shape), sum_to(gx1, x1.shape)
+        return sum_to(gy / x1, x0.shape), sum_to(-gy * x0 / x1 ** 2, x1.shape)
 
 
 class Pow(Function):
@@ -100,14 +98,3 @@ def pow(x, c):
         raise TypeError("pow(x, c) takes a constant exponent c (a number), not a Variable.")
     return Pow(c)(x)
 
-
-Variable.__add__ = add
-Variable.__radd__ = add
-Variable.__mul__ = mul
-Variable.__rmul__ = mul
-Variable.__neg__ = neg
-Variable.__sub__ = sub
-Variable.__rsub__ = rsub
-Variable.__truediv__ = div
-Variable.__rtruediv__ = rdiv
-Variable.__pow__ = pow

@@ -5,7 +5,7 @@ reuses the output instead of recomputing it.
 """
 import numpy as np
 
-from ..core import Function, Variable
+from ..core import Function
 
 
 class Square(Function):
@@ -14,7 +14,7 @@ class Square(Function):
 
     def backward(self, gy):
         x, = self.input_values()
-        return 2 * x * gy
+        return gy * 2 * x
 
 
 class Exp(Function):
@@ -22,7 +22,8 @@ class Exp(Function):
         return np.exp(x)
 
     def backward(self, gy):
-        return gy * self.output_value()
+        y = self.output_value()
+        return gy * y
 
 
 class Log(Function):
@@ -39,7 +40,8 @@ class Sqrt(Function):
         return np.sqrt(x)
 
     def backward(self, gy):
-        return gy / (2 * self.output_value())
+        y = self.output_value()
+        return gy / (2 * y)
 
 
 class Sin(Function):
@@ -48,7 +50,7 @@ class Sin(Function):
 
     def backward(self, gy):
         x, = self.input_values()
-        return gy * (cos(x) if isinstance(x, Variable) else np.cos(x))
+        return gy * np.cos(x)
 
 
 class Cos(Function):
@@ -57,7 +59,7 @@ class Cos(Function):
 
     def backward(self, gy):
         x, = self.input_values()
-        return gy * -(sin(x) if isinstance(x, Variable) else np.sin(x))
+        return gy * -np.sin(x)
 
 
 class Tanh(Function):
@@ -80,11 +82,12 @@ class Sigmoid(Function):
 
 class ReLU(Function):
     def forward(self, x):
+        self.mask = x > 0  # where the input passes; a constant for backward
         return np.maximum(x, 0.0)
 
     def backward(self, gy):
         # the Jacobian is diagonal with 0/1 entries, so it is a mask, never a matrix
-        return gy * (self.inputs[0].data > 0)
+        return gy * self.mask
 
 
 def square(x):

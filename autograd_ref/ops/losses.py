@@ -18,12 +18,6 @@ class MeanSquaredError(Function):
         return gx0, -gx0
 
 
-def softmax_array(x):
-    """Row-wise softmax of an (N, C) array, shifted by the row maximum so exp never overflows."""
-    z = np.exp(x - x.max(axis=1, keepdims=True))
-    return z / z.sum(axis=1, keepdims=True)
-
-
 class SoftmaxCrossEntropy(Function):
     """Mean cross-entropy of logits x (N, C) against integer labels t (N,)."""
 
@@ -31,12 +25,13 @@ class SoftmaxCrossEntropy(Function):
         _check_labels(x, t)
         shifted = x - x.max(axis=1, keepdims=True)
         log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        # constants for backward: d loss / d x = (softmax(x) - onehot(t)) / N
+        self.probabilities, self.labels = np.exp(log_p), t
         return -log_p[np.arange(len(t)), t].mean()
 
     def backward(self, gy):
-        x, t = self.inputs[0].data, self.inputs[1].data
-        onehot = np.eye(x.shape[1], dtype=x.dtype)[t]
-        gx = (softmax_array(x) - onehot) * (gy / len(t))
+        onehot = np.eye(self.probabilities.shape[1])[self.labels]
+        gx = (self.probabilities - onehot) * (gy / len(self.labels))
         return gx, None  # labels are not differentiable
 
 

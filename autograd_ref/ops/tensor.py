@@ -30,7 +30,8 @@ def broadcast_to(x, shape):
 
 def _sum_array_to(x, shape):
     extra_leading = x.ndim - len(shape)
-    if extra_leading < 0 or np.broadcast_shapes(shape, x.shape) != x.shape:
+    kept = x.shape[max(extra_leading, 0):]  # the axes shape lines up with, from the right
+    if extra_leading < 0 or any(n not in (1, m) for n, m in zip(shape, kept)):
         raise ValueError(f"sum_to: cannot sum an array of shape {x.shape} down to {shape}.")
     stretched = tuple(extra_leading + i for i, n in enumerate(shape) if n == 1)
     y = x.sum(axis=tuple(range(extra_leading)) + stretched, keepdims=True)
@@ -45,7 +46,8 @@ class SumTo(Function):
         return _sum_array_to(x, self.shape)
 
     def backward(self, gy):
-        return broadcast_to(gy, self.inputs[0].shape)
+        x, = self.input_values()
+        return broadcast_to(gy, x.shape)
 
 
 class BroadcastTo(Function):
@@ -56,7 +58,8 @@ class BroadcastTo(Function):
         return np.broadcast_to(x, self.shape)
 
     def backward(self, gy):
-        return sum_to(gy, self.inputs[0].shape)
+        x, = self.input_values()
+        return sum_to(gy, x.shape)
 
 
 class Sum(Function):
@@ -68,9 +71,9 @@ class Sum(Function):
         return x.sum(axis=self.axis, keepdims=self.keepdims)
 
     def backward(self, gy):
-        x_shape = self.inputs[0].shape
+        x, = self.input_values()
         # put the summed axes back as size 1, then spread gy over them
-        return broadcast_to(gy.reshape(_kept_shape(x_shape, self.axis)), x_shape)
+        return broadcast_to(gy.reshape(_kept_shape(x.shape, self.axis)), x.shape)
 
 
 def _kept_shape(shape, axis):
@@ -90,7 +93,8 @@ class Reshape(Function):
         return x.reshape(self.shape)
 
     def backward(self, gy):
-        return gy.reshape(self.inputs[0].shape)
+        x, = self.input_values()
+        return gy.reshape(x.shape)
 
 
 class Transpose(Function):
@@ -145,24 +149,6 @@ def transpose(x, axes=None):
     return Transpose(axes)(x)
 
 
-def _transpose_method(x, *axes):
-    """x.transpose(), x.transpose(1, 0) and x.transpose((1, 0)) as numpy allows."""
-    if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
-        axes = axes[0]
-    return transpose(x, tuple(axes) or None)
-
-
-def _rmatmul(W, x):
-    return matmul(x, W)
-
-
 def matmul(x, W):
     return MatMul()(x, W)
 
-
-Variable.__matmul__ = matmul
-Variable.__rmatmul__ = _rmatmul
-Variable.reshape = reshape
-Variable.transpose = _transpose_method
-Variable.T = property(transpose)
-Variable.sum = sum

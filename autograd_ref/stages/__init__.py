@@ -4,5 +4,8 @@
 - `linked`  (04_automatic_backprop): variables remember their creator; backward follows the links.
 - `general` (05_general_graphs): several inputs and outputs, generations, accumulation.
 
-Each stage imports the one before it instead of repeating it.
+Each stage builds on the one before it by plain subclassing (a Variable gains a creator, a
+Function a new `__call__`); an op that only moves to a new Function takes its stage 02 maths by
+name (`forward = manual.Square.forward`). The walks backward takes here are the notebooks' own,
+kept on purpose: the engine's order is `autograd_ref.core.backward_order`.
 """
