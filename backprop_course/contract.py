@@ -25,7 +25,8 @@ CONTRACT = {
         "softmax_cross_entropy": 3,
         "l2_example": 2,
     },
-    "07_modes_and_mlp": {"dual": 3, "chain_costs": 2, "jacobian_node": 3, "train_mlp": 4},
+    "07_forward_and_reverse": {"dual": 3, "chain_costs": 2, "jacobian_node": 3},
+    "08_training_an_mlp": {"sgd_step": 2, "train_mlp": 4},
 }
 
 STAGES = tuple(CONTRACT)

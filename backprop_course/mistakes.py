@@ -52,7 +52,7 @@ class Mistake:
     status: str = "ok"  # "errors" when the notebook's own demonstration cells trip over it
 
 
-S01, S02, S03, S04, S05, S06, S07 = contract.STAGES
+S01, S02, S03, S04, S05, S06, S07, S08 = contract.STAGES
 
 TYPICAL_MISTAKES = {
     S01: [
@@ -118,5 +118,14 @@ TYPICAL_MISTAKES = {
             mistake("jacobian_node", "child.gradient = part if child.gradient is None else child.gradient + part",
                     "child.gradient = part"),
         ), lost=("jacobian_node",)),
+    ],
+    S08: [
+        Mistake("sgd_step forgets to clear the gradients, so they pile up batch after batch", (
+            mistake("sgd_step", "\n            p.cleargrad()", ""),
+        ), lost=("sgd_step",)),
+        Mistake("train_mlp ignores `hidden`: the hidden layer always has 10 units", (
+            mistake("train_mlp", "W1, b1 = layer(n_features, hidden)", "W1, b1 = layer(n_features, 10)"),
+            mistake("train_mlp", "W2, b2 = layer(hidden, n_classes)", "W2, b2 = layer(10, n_classes)"),
+        ), lost=("train_mlp",)),
     ],
 }

@@ -85,7 +85,8 @@ REFERENCE_NAMES = {
     "sum_to": ("sum_to",), "matmul": ("MatMul",), "relu": ("ReLU",),
     "softmax_cross_entropy": ("SoftmaxCrossEntropy", "softmax", "softmax_array"),
     "dual": ("Dual", "forward_mode"), "chain_costs": ("chain_costs", "counted_chain_costs"),
-    "jacobian_node": ("Node", "nodes"), "train_mlp": ("nn", "MLP", "train_classifier"),
+    "jacobian_node": ("Node", "nodes"),
+    "sgd_step": ("nn", "MLP"), "train_mlp": ("nn", "MLP", "train_classifier"),
 }
 RULES = ("interpreter", "dynamic code", "dunder", "computed name", "system", "patches module",
          "grader", "unlisted import", "reference")

@@ -6,7 +6,7 @@ import sys
 import numpy as np
 import pytest
 
-from backprop_grading import stage01, stage02, stage03, stage04, stage05, stage06, stage07
+from backprop_grading import stage01, stage02, stage03, stage04, stage05, stage06, stage07, stage08
 from grading_cells import notebook
 
 pytestmark = pytest.mark.grading
@@ -67,7 +67,8 @@ def test_interrupts_and_exits_are_not_the_blocks_to_swallow():
     (stage06, "l2_example", "computed by autograd_ref's engine"),
     (stage07, "chain_costs", "`autograd_ref.jacobians.chain_costs`"),
     (stage07, "Node", "`autograd_ref.nodes.Node`"),
-    (stage07, "train_mlp", "autograd_ref.nn's MLP and train_classifier"),
+    (stage08, "sgd_step", "the reference sgd_step"),
+    (stage08, "train_mlp", "autograd_ref.nn's MLP and train_classifier"),
 ])
 def test_each_stage_stands_in_for_an_unfinished_answer_and_names_the_stand_in(capsys, stage, name, named):
     stand_in = stage.use_or_reference(unfinished, name)
