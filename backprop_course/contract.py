@@ -17,9 +17,10 @@ CONTRACT = {
         "neuron_circuit": 3,
     },
     "04_automatic_backprop": {"backward_recursive": 3, "backward_loop": 3},
-    "05_general_graphs": {"topological_order": 3, "backward_general": 4, "log_sqrt_graph": 2},
+    "05_general_graphs": {"topological_order": 3, "backward_general": 4, "log_sqrt_graph": 2, "no_grad": 2},
     "06_vectors_and_matrices": {
         "sum_to": 3,
+        "numerical_gradient": 3,
         "matmul": 3,
         "relu": 2,
         "softmax_cross_entropy": 3,

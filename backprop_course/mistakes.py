@@ -98,6 +98,9 @@ TYPICAL_MISTAKES = {
         Mistake("accumulates in place, so two variables share one gradient array", (
             mistake("backward_general", "x.grad = x.grad + gx", "x.grad += gx"),
         ), lost=("backward_general",)),
+        Mistake("using_config restores True instead of the value it found, so nested blocks break", (
+            mistake("no_grad", "setattr(Config, name, old_value)", "setattr(Config, name, True)"),
+        ), lost=("no_grad",)),
     ],
     S06: [
         Mistake("sum_to sums only the leading axes, not the stretched ones", (
@@ -106,6 +109,10 @@ TYPICAL_MISTAKES = {
         Mistake("MatMul's weight gradient multiplied in the wrong order", (
             mistake("matmul", "gW = x.T @ gy", "gW = gy.T @ x"),
         ), lost=("matmul",), status="errors"),
+        Mistake("numerical_gradient takes a forward difference", (
+            mistake("numerical_gradient", "grad[index] = (upper - lower) / (2 * eps)",
+                    "grad[index] = (upper - float(f(x))) / eps"),
+        ), lost=("numerical_gradient",)),
     ],
     S07: [
         Mistake("the product rule multiplies the two derivatives", (

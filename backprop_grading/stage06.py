@@ -1,23 +1,28 @@
 """Checks for stage 06 (vectors and matrices): `sum_to`, `MatMul`, `ReLU`,
-`SoftmaxCrossEntropy` and `l2_example`.
+`SoftmaxCrossEntropy`, `l2_example` and `numerical_gradient` (with `relative_error`).
 
 Answers are plain numpy: `backward(gy)` gets an ndarray and returns ndarrays. The checks call
 them that way (under no_grad, as the engine does) and then inside the engine, against central
 differences. Failures say which rows or columns are wrong, or that a gradient is transposed.
-The `l2_example` checks live in `_l2_checks`; the notebook calls them from here, like the rest.
+The `l2_example` and `numerical_gradient` checks live in `_l2_checks` and `_numgrad_checks`; the
+notebook calls them from here, like the rest.
 """
 import itertools
 import tracemalloc
 
 import numpy as np
 
-from autograd_ref import ops
+from autograd_ref import numeric, ops
 from autograd_ref.core import Variable, no_grad
 from autograd_ref.ops import tensor
 from ._answer_probes import known_slip
 from ._arrays import matches
 from ._l2_checks import (  # noqa: F401  (test cells call them as check.<name>)
     l2_example_random, l2_example_value, reference_l2_example,
+)
+from ._numgrad_checks import (  # noqa: F401  (test cells call them as check.<name>)
+    numerical_gradient_scenarios, numerical_gradient_value, reference_numerical_gradient,
+    reference_relative_error, relative_error_scenarios, relative_error_value,
 )
 from ._exercise import Exercise, Stage
 from .checks import call, expect_close, expect_gradient, expect_true, expect_type, rng
@@ -47,6 +52,11 @@ STAGE = Stage([
              counterparts=_labelled(ops.softmax_cross_entropy, ops.softmax)),
     Exercise("l2_example", reference_l2_example, lambda f: f(_SMALL, np.ones(2)),
              stand_in_name="an l2_example computed by autograd_ref's engine"),
+    # the answer's test block is "numerical_gradient"; relative_error has a fallback of its own
+    Exercise("numerical_gradient", reference_numerical_gradient, lambda f: f(np.sum, np.ones(2)),
+             counterparts=_labelled(numeric.numerical_grad, numeric.numerical_diff, numeric.gradient_check)),
+    Exercise("relative_error", reference_relative_error, lambda f: f(np.ones(2), np.ones(2)),
+             counterparts=_labelled(numeric.compare_gradient)),
 ])
 exercise, use_or_reference = STAGE.exercise, STAGE.use_or_reference
 

@@ -4,9 +4,31 @@ Two ideas make backward correct on any graph (a DAG):
 - generations: a function runs only after every function that uses its outputs;
 - accumulation: a variable used twice receives the sum of both gradients.
 """
+import contextlib
+
 import numpy as np
 
 from . import linked, manual
+
+
+class Config:
+    enable_backprop = True  # False: functions compute values but record no graph
+
+
+@contextlib.contextmanager
+def using_config(name, value):
+    """Inside the with block Config.<name> is value; afterwards it is what it was before."""
+    old_value = getattr(Config, name)
+    setattr(Config, name, value)
+    try:
+        yield
+    finally:  # also when the block raises
+        setattr(Config, name, old_value)
+
+
+def no_grad():
+    """`with no_grad():` computes values without recording a graph."""
+    return using_config("enable_backprop", False)
 
 
 class Variable(linked.Variable):
@@ -43,11 +65,12 @@ class Function(manual.Function):
         if not isinstance(ys, tuple):
             ys = (ys,)
         outputs = [Variable(np.asarray(y)) for y in ys]
-        self.generation = max(x.generation for x in inputs)
-        for output in outputs:
-            output.set_creator(self)
-        self.inputs = inputs
-        self.outputs = outputs
+        if Config.enable_backprop:  # record the graph only while the switch is on
+            self.generation = max(x.generation for x in inputs)
+            for output in outputs:
+                output.set_creator(self)
+            self.inputs = inputs
+            self.outputs = outputs
         return outputs if len(outputs) > 1 else outputs[0]
 
     @property
