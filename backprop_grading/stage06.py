@@ -25,6 +25,7 @@ from ._numgrad_checks import (  # noqa: F401  (test cells call them as check.<na
     reference_relative_error, relative_error_scenarios, relative_error_value,
 )
 from ._exercise import Exercise, Stage
+from ._kinks_and_spreads import relu_at_zeros, softmax_spread_in_a_row
 from .checks import call, expect_close, expect_gradient, expect_true, expect_type, rng
 
 
@@ -204,6 +205,7 @@ def relu_value(ReLU, x, gy):
         (gy * np.maximum(x, 0), "multiply gy by the 0/1 mask (x > 0), not by relu(x)"),
         (gy * (x < 0), "pass gy where x > 0 and block it where x < 0"),
         (gy, "block the gradient (0) where x < 0"),
+        (gy * (gy > 0), "the mask must come from the input x (self.inputs[0].data), not from gy"),
     ], "the Jacobian of ReLU is diagonal with 1 where x > 0: gx = gy * (x > 0)"))
 
 
@@ -216,6 +218,7 @@ def relu_random(ReLU, seed):
     gx, = _engine_grads(ReLU, (x,), w, "sum(ReLU()(x) * w).backward")
     expect_gradient(gx, lambda xv: np.sum(np.maximum(xv, 0) * w), x, "ReLU in the engine: x.grad")
     _relu_builds_no_jacobian(ReLU, _away_from_zero(generator, (2000,)), generator.normal(size=2000))
+    relu_at_zeros(ReLU, lambda func, gy: _backward(func, gy, "ReLU", 1))
 
 
 def _away_from_zero(generator, shape):
@@ -289,6 +292,7 @@ def softmax_cross_entropy_random(SoftmaxCrossEntropy, seed):
         softmax_cross_entropy_value(SoftmaxCrossEntropy, x, t, gy=generator.uniform(0.5, 2.0))
     x = generator.normal(size=(4, 5)) + generator.choice([-1000.0, 1000.0], size=(4, 1))
     softmax_cross_entropy_value(SoftmaxCrossEntropy, x, generator.integers(0, 5, size=4))
+    softmax_spread_in_a_row(SoftmaxCrossEntropy)  # a spread inside one row, not only whole rows shifted
     x, t = generator.normal(size=(4, 3)), np.array([2, 0, 1, 2])
     gx, gt = _engine_grads(SoftmaxCrossEntropy, (x, t), 1.7, "(SoftmaxCrossEntropy()(x, t) * 1.7).backward")
     expect_gradient(gx, lambda xv: 1.7 * float(ops.SoftmaxCrossEntropy().forward(xv, t)), x,

@@ -509,3 +509,50 @@ def test_gradient_check_slips_are_named(checks, answer, phrase):
 def test_the_reference_gradient_check_passes_its_own_checks():
     _gradient_checks(check.reference_numerical_gradient)
     _relative_error_checks(check.reference_relative_error)
+
+
+class _ReLUAt(Function):
+    """ReLU whose backward is `mask(x, gy) * gy`."""
+    mask = staticmethod(lambda x, gy: x > 0)
+
+    def forward(self, x):
+        return np.maximum(x, 0)
+
+    def backward(self, gy):
+        return gy * self.mask(self.inputs[0].data, gy)
+
+
+def _relu_with(mask):
+    return type("ReLU", (_ReLUAt,), {"mask": staticmethod(mask)})
+
+
+class _SoftmaxOfLogProbabilities(Function):
+    """Stable softmax, but the loss is the log of its probability: -inf when one underflows."""
+
+    def forward(self, x, t):
+        p = np.exp(x - x.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        return -np.log(p[np.arange(len(t)), t]).mean()
+
+    def backward(self, gy):
+        x, t = self.inputs[0].data, self.inputs[1].data
+        p = np.exp(x - x.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        return (p - np.eye(x.shape[1])[t]) * gy / len(t), None
+
+
+@pytest.mark.grading
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("run, phrase", [
+    (lambda: check.relu_random(_relu_with(lambda x, gy: gy > 0), seed=3), "not from gy"),
+    (lambda: check.relu_random(_relu_with(lambda x, gy: np.maximum(x, 0) / x), seed=3), "nan where x = 0"),
+    (lambda: check.softmax_cross_entropy_random(_SoftmaxOfLogProbabilities, seed=3), "underflows to 0"),
+])
+def test_kinks_and_spreads_inside_a_row_are_named(run, phrase):
+    assert phrase in failure(run)
+
+
+@pytest.mark.grading
+@pytest.mark.parametrize("mask", [lambda x, gy: x > 0, lambda x, gy: x >= 0])
+def test_either_side_of_the_relu_kink_passes(mask):
+    check.relu_random(_relu_with(mask), seed=3)

@@ -1,9 +1,8 @@
-"""Stage 08 graded by an outsider's answers: correct ones written differently pass, typical
-mistakes fail with a message that names the mistake, reference answers earn nothing,
-and patching numpy or the grader rescues no wrong answer.
-
-Each fixture is one kernel execution of the student notebook with the answers written in; the
-remaining slips are checked in this process against the same checks the test cells call.
+"""Stage 08, the final project, graded as an outside grader would: sgd_step and train_mlp
+written differently from the solution pass; a gradient scaled in place, an lr kept from an
+earlier call, an update recorded as a graph, an ignored `hidden` fail with a message naming the
+slip; autograd_ref's MLP passed off as an answer earns nothing. Three kernel runs of the student
+notebook; the other slips go straight to the checks.
 """
 import numpy as np
 import pytest
