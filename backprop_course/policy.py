@@ -14,6 +14,7 @@ flagged for the instructor's review when it
                      (`x.__globals__`, `f.__code__`, `cls.__subclasses__()`, `__builtins__`),
                      or assigns to a special method or `__class__`
     computed name    gets, sets or deletes an attribute by a name computed at run time
+                     (except a switch of `Config`, which stage 05's `using_config` sets by name)
     system           touches files, processes, threads, signals or the network: open, os,
                      subprocess, socket, shutil, pathlib, threading, multiprocessing, np.load ...
     patches module   assigns to (or deletes) an attribute of an imported module (`np.exp = ...`)
@@ -159,7 +160,8 @@ def _rule_for(node, modules, reference_names):
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ATTRIBUTE_FUNCTIONS:
         name = node.args[1] if len(node.args) > 1 else None
         if not (isinstance(name, ast.Constant) and isinstance(name.value, str)):
-            return "computed name"
+            # stage 05's using_config(name, value) sets a switch of Config by its name, as asked
+            return None if _dotted(node.args[0]) == "Config" else "computed name"
         if node.func.id in ("setattr", "delattr") and node.args and _is_module(_dotted(node.args[0]), modules):
             return "patches module"
         target = node.args[0] if node.args else None

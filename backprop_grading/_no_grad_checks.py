@@ -1,4 +1,5 @@
-"""Checks for stage 05's `using_config` and `no_grad` on the stage classes' `Config`.
+"""Checks for stage 05's `using_config` and `no_grad` on `Config` (the engine's switch, which the
+stage classes share).
 
 Every check sets `Config.enable_backprop` back to True afterwards, so that a wrong answer does
 not leave the rest of the notebook without graphs. `stage05` hands them to the test cells.

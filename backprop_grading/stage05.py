@@ -254,9 +254,7 @@ def _probe_switch(answer, *args):
 
 
 # a context manager's own code is behind __wrapped__ (the decorated function is contextlib's)
-_SWITCHES = {"autograd_ref.stages.general.using_config": general.using_config.__wrapped__,
-             "autograd_ref.using_config": core.using_config.__wrapped__,
-             "autograd_ref.no_grad": core.no_grad}
+_SWITCHES = {"autograd_ref.using_config": core.using_config.__wrapped__, "autograd_ref.no_grad": core.no_grad}
 # the engine's own ordering and backward walk earn nothing in the first two
 _ENGINE_WALK = {"autograd_ref.Variable.backward": core.Variable.backward,
                 "autograd_ref.core.run_backward": core.run_backward}

@@ -228,7 +228,7 @@ def test_later_answers_are_graded_without_the_earlier_ones(graded):
      "`autograd_ref.stages.general.Variable.backward`"),
     ("reference/tampering", "test_log_sqrt_graph", "failed", "log_sqrt_graph(3.0, 2.0): f"),  # numpy patched in vain
     ("duplicates/in place/swapped", "test_no_grad", "failed", "restore the old value in a `finally:`"),
-    ("reference/tampering", "test_no_grad", "reference answer", "`autograd_ref.stages.general"),
+    ("reference/tampering", "test_no_grad", "reference answer", "`autograd_ref."),
 ])
 def test_wrong_answers_fail_saying_what_is_wrong(graded, label, test, outcome, phrase):
     result = failed(graded[label], test)

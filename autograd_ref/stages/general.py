@@ -4,31 +4,10 @@ Two ideas make backward correct on any graph (a DAG):
 - generations: a function runs only after every function that uses its outputs;
 - accumulation: a variable used twice receives the sum of both gradients.
 """
-import contextlib
-
 import numpy as np
 
+from ..core import Config, no_grad, using_config  # noqa: F401  (one switch: the engine's and these classes')
 from . import linked, manual
-
-
-class Config:
-    enable_backprop = True  # False: functions compute values but record no graph
-
-
-@contextlib.contextmanager
-def using_config(name, value):
-    """Inside the with block Config.<name> is value; afterwards it is what it was before."""
-    old_value = getattr(Config, name)
-    setattr(Config, name, value)
-    try:
-        yield
-    finally:  # also when the block raises
-        setattr(Config, name, old_value)
-
-
-def no_grad():
-    """`with no_grad():` computes values without recording a graph."""
-    return using_config("enable_backprop", False)
 
 
 class Variable(linked.Variable):
