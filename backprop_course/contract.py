@@ -17,15 +17,17 @@ CONTRACT = {
         "neuron_circuit": 3,
     },
     "04_automatic_backprop": {"backward_recursive": 3, "backward_loop": 3},
-    "05_general_graphs": {"topological_order": 3, "backward_general": 4, "log_sqrt_graph": 2},
+    "05_general_graphs": {"topological_order": 3, "backward_general": 4, "log_sqrt_graph": 2, "no_grad": 2},
     "06_vectors_and_matrices": {
         "sum_to": 3,
+        "numerical_gradient": 3,
         "matmul": 3,
         "relu": 2,
         "softmax_cross_entropy": 3,
         "l2_example": 2,
     },
-    "07_modes_and_mlp": {"dual": 3, "chain_costs": 2, "jacobian_node": 3, "train_mlp": 4},
+    "07_forward_and_reverse": {"dual": 3, "chain_costs": 2, "jacobian_node": 3},
+    "08_training_an_mlp": {"sgd_step": 2, "train_mlp": 4},
 }
 
 STAGES = tuple(CONTRACT)

@@ -52,7 +52,7 @@ class Mistake:
     status: str = "ok"  # "errors" when the notebook's own demonstration cells trip over it
 
 
-S01, S02, S03, S04, S05, S06, S07 = contract.STAGES
+S01, S02, S03, S04, S05, S06, S07, S08 = contract.STAGES
 
 TYPICAL_MISTAKES = {
     S01: [
@@ -98,6 +98,9 @@ TYPICAL_MISTAKES = {
         Mistake("accumulates in place, so two variables share one gradient array", (
             mistake("backward_general", "x.grad = x.grad + gx", "x.grad += gx"),
         ), lost=("backward_general",)),
+        Mistake("using_config restores True instead of the value it found, so nested blocks break", (
+            mistake("no_grad", "setattr(Config, name, old_value)", "setattr(Config, name, True)"),
+        ), lost=("no_grad",)),
     ],
     S06: [
         Mistake("sum_to sums only the leading axes, not the stretched ones", (
@@ -106,6 +109,10 @@ TYPICAL_MISTAKES = {
         Mistake("MatMul's weight gradient multiplied in the wrong order", (
             mistake("matmul", "gW = x.T @ gy", "gW = gy.T @ x"),
         ), lost=("matmul",), status="errors"),
+        Mistake("numerical_gradient takes a forward difference", (
+            mistake("numerical_gradient", "grad[index] = (upper - lower) / (2 * eps)",
+                    "grad[index] = (upper - float(f(x))) / eps"),
+        ), lost=("numerical_gradient",)),
     ],
     S07: [
         Mistake("the product rule multiplies the two derivatives", (
@@ -118,5 +125,14 @@ TYPICAL_MISTAKES = {
             mistake("jacobian_node", "child.gradient = part if child.gradient is None else child.gradient + part",
                     "child.gradient = part"),
         ), lost=("jacobian_node",)),
+    ],
+    S08: [
+        Mistake("sgd_step forgets to clear the gradients, so they pile up batch after batch", (
+            mistake("sgd_step", "\n            p.cleargrad()", ""),
+        ), lost=("sgd_step",)),
+        Mistake("train_mlp ignores `hidden`: the hidden layer always has 10 units", (
+            mistake("train_mlp", "W1, b1 = layer(n_features, hidden)", "W1, b1 = layer(n_features, 10)"),
+            mistake("train_mlp", "W2, b2 = layer(hidden, n_classes)", "W2, b2 = layer(10, n_classes)"),
+        ), lost=("train_mlp",)),
     ],
 }

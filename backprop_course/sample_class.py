@@ -99,7 +99,7 @@ def cut_off_json(notebook, path):
 
 # --- the students ---------------------------------------------------------------------------
 
-S01, S02, S03, S04, S05, S06, S07 = contract.STAGES
+S01, S02, S03, S04, S05, S06, S07, S08 = contract.STAGES
 EVERYTHING = ("*",)
 
 
@@ -118,6 +118,7 @@ STUDENTS = {
         S05: Work(unanswered=EVERYTHING, lost=EVERYTHING),
         S06: Work(unanswered=EVERYTHING, lost=EVERYTHING),
         S07: Work(unanswered=EVERYTHING, lost=EVERYTHING),
+        S08: Work(unanswered=EVERYTHING, lost=EVERYTHING),
     },
     "emil": {  # runaway code
         S01: Work(answers=(before("circuit_gradients", "while True:\n    pass"),),

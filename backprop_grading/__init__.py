@@ -1,6 +1,6 @@
 """What the notebooks' test cells call: checks with messages a student can act on.
 
-One vocabulary for every stage (each stage module, `stage01` ... `stage07`, lists its exercises
+One vocabulary for every stage (each stage module, `stage01` ... `stage08`, lists its exercises
 in a `Stage`; see `_exercise`):
 
     with check.exercise("sum_to"):             own work: the exercise's reference code may

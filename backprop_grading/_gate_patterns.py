@@ -83,6 +83,9 @@ class Max(Add):
              "on a tie (x == y) the gradient goes to x: test `x >= y`, not `x > y`"),
             ("dz to both on a tie", (_where(x_wins, dz, 0.0), _where(x_larger, 0.0, dz)),
              "on a tie send all of dz to x and 0 to y"),
+            ("dz to neither on a tie", (_where(x_larger, dz, 0.0), _where(_greater(y, x), dz, 0.0)),
+             "on a tie (x == y) all of dz goes to x and 0 to y: test `x >= y` for x and the opposite "
+             "for y; with `x > y` and `y > x` neither input gets it"),
             ("dz/2 to each on a tie", (_where(tie, dz / 2, _where(x_wins, dz, 0.0)),
                                        _where(tie, dz / 2, _where(x_wins, 0.0, dz))),
              "on a tie x gets all of dz, not half"),

@@ -269,6 +269,23 @@ def _probe(name):
 # autograd_ref's walks (the notebook's Variable.backward is the linked one) earn nothing
 _WALKS = {"autograd_ref.Variable.backward": core.Variable.backward,
           "autograd_ref.stages.general.Variable.backward": general.Variable.backward}
-STAGE = Stage([Exercise(name, linked.Variable.backward, _probe(name), counterparts=_WALKS)
-               for name in ("backward_recursive", "backward_loop")])
+
+
+def reference_backward_recursive(self):
+    """The stand-in for an unfinished `backward_recursive`: it recurses like the answer it
+    replaces, so the notebook's 20,000-function chain still overflows Python's stack."""
+    if self.grad is None:
+        self.grad = np.ones_like(self.data)
+    f = self.creator
+    if f is not None:
+        f.input.grad = f.backward(self.grad)
+        reference_backward_recursive(f.input)
+
+
+STAGE = Stage([
+    Exercise("backward_recursive", reference_backward_recursive, _probe("backward_recursive"),
+             counterparts={**_WALKS, "autograd_ref.stages.linked.Variable.backward": linked.Variable.backward},
+             stand_in_name="a recursive reference backward"),
+    Exercise("backward_loop", linked.Variable.backward, _probe("backward_loop"), counterparts=_WALKS),
+])
 exercise, use_or_reference = STAGE.exercise, STAGE.use_or_reference

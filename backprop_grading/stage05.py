@@ -1,4 +1,4 @@
-"""Checks for 05_general_graphs: topological_order, backward_general, log_sqrt_graph.
+"""Checks for 05_general_graphs: topological_order, backward_general, log_sqrt_graph, no_grad.
 
 Hidden tests run the answers on random graphs (DAGs with reused variables, functions of two
 inputs or two outputs, and branches the output does not depend on). A graph is built from a
@@ -21,6 +21,7 @@ from ._backward_log import (
 from ._dags import SumAndDifference, build, describe, functions_behind, random_recipe, tape
 from ._describe import a_value
 from ._exercise import Exercise, Stage
+from ._no_grad_checks import no_grad_scenarios, no_grad_value  # noqa: F401  (test cells call them)
 from ._stand_ins import attribute_stand_in, stand_ins
 from ._watch import running
 from .checks import call, expect_close, expect_gradient, expect_true, rng
@@ -243,6 +244,17 @@ def _reference_log_sqrt_graph(x, y):
     return f.data, x.grad, y.grad
 
 
+def _probe_switch(answer, *args):
+    """Enter and leave `with answer(*args):` once; recording is on again afterwards."""
+    try:
+        with answer(*args):
+            pass
+    finally:
+        general.Config.enable_backprop = True
+
+
+# a context manager's own code is behind __wrapped__ (the decorated function is contextlib's)
+_SWITCHES = {"autograd_ref.using_config": core.using_config.__wrapped__, "autograd_ref.no_grad": core.no_grad}
 # the engine's own ordering and backward walk earn nothing in the first two
 _ENGINE_WALK = {"autograd_ref.Variable.backward": core.Variable.backward,
                 "autograd_ref.core.run_backward": core.run_backward}
@@ -253,5 +265,9 @@ STAGE = Stage([
              counterparts=_ENGINE_WALK),
     Exercise("log_sqrt_graph", _reference_log_sqrt_graph, lambda f: f(3.0, 2.0),
              stand_in_name="a log_sqrt_graph computed with autograd_ref's backward"),
+    # the answer's test block is "no_grad"; using_config has a fallback of its own
+    Exercise("no_grad", general.no_grad, lambda f: _probe_switch(f), counterparts=_SWITCHES),
+    Exercise("using_config", general.using_config, lambda f: _probe_switch(f, "enable_backprop", False),
+             counterparts=_SWITCHES),
 ])
 exercise, use_or_reference = STAGE.exercise, STAGE.use_or_reference

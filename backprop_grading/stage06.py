@@ -1,17 +1,18 @@
 """Checks for stage 06 (vectors and matrices): `sum_to`, `MatMul`, `ReLU`,
-`SoftmaxCrossEntropy` and `l2_example`.
+`SoftmaxCrossEntropy`, `l2_example` and `numerical_gradient` (with `relative_error`).
 
 Answers are plain numpy: `backward(gy)` gets an ndarray and returns ndarrays. The checks call
 them that way (under no_grad, as the engine does) and then inside the engine, against central
 differences. Failures say which rows or columns are wrong, or that a gradient is transposed.
-The `l2_example` checks live in `_l2_checks`; the notebook calls them from here, like the rest.
+The `l2_example` and `numerical_gradient` checks live in `_l2_checks` and `_numgrad_checks`; the
+notebook calls them from here, like the rest.
 """
 import itertools
 import tracemalloc
 
 import numpy as np
 
-from autograd_ref import ops
+from autograd_ref import numeric, ops
 from autograd_ref.core import Variable, no_grad
 from autograd_ref.ops import tensor
 from ._answer_probes import known_slip
@@ -19,7 +20,12 @@ from ._arrays import matches
 from ._l2_checks import (  # noqa: F401  (test cells call them as check.<name>)
     l2_example_random, l2_example_value, reference_l2_example,
 )
+from ._numgrad_checks import (  # noqa: F401  (test cells call them as check.<name>)
+    numerical_gradient_scenarios, numerical_gradient_value, reference_numerical_gradient,
+    reference_relative_error, relative_error_scenarios, relative_error_value,
+)
 from ._exercise import Exercise, Stage
+from ._kinks_and_spreads import relu_at_zeros, softmax_spread_in_a_row
 from .checks import call, expect_close, expect_gradient, expect_true, expect_type, rng
 
 
@@ -47,6 +53,11 @@ STAGE = Stage([
              counterparts=_labelled(ops.softmax_cross_entropy, ops.softmax)),
     Exercise("l2_example", reference_l2_example, lambda f: f(_SMALL, np.ones(2)),
              stand_in_name="an l2_example computed by autograd_ref's engine"),
+    # the answer's test block is "numerical_gradient"; relative_error has a fallback of its own
+    Exercise("numerical_gradient", reference_numerical_gradient, lambda f: f(np.sum, np.ones(2)),
+             counterparts=_labelled(numeric.numerical_grad, numeric.numerical_diff, numeric.gradient_check)),
+    Exercise("relative_error", reference_relative_error, lambda f: f(np.ones(2), np.ones(2)),
+             counterparts=_labelled(numeric.compare_gradient)),
 ])
 exercise, use_or_reference = STAGE.exercise, STAGE.use_or_reference
 
@@ -194,6 +205,7 @@ def relu_value(ReLU, x, gy):
         (gy * np.maximum(x, 0), "multiply gy by the 0/1 mask (x > 0), not by relu(x)"),
         (gy * (x < 0), "pass gy where x > 0 and block it where x < 0"),
         (gy, "block the gradient (0) where x < 0"),
+        (gy * (gy > 0), "the mask must come from the input x (self.inputs[0].data), not from gy"),
     ], "the Jacobian of ReLU is diagonal with 1 where x > 0: gx = gy * (x > 0)"))
 
 
@@ -206,6 +218,7 @@ def relu_random(ReLU, seed):
     gx, = _engine_grads(ReLU, (x,), w, "sum(ReLU()(x) * w).backward")
     expect_gradient(gx, lambda xv: np.sum(np.maximum(xv, 0) * w), x, "ReLU in the engine: x.grad")
     _relu_builds_no_jacobian(ReLU, _away_from_zero(generator, (2000,)), generator.normal(size=2000))
+    relu_at_zeros(ReLU, lambda func, gy: _backward(func, gy, "ReLU", 1))
 
 
 def _away_from_zero(generator, shape):
@@ -279,6 +292,7 @@ def softmax_cross_entropy_random(SoftmaxCrossEntropy, seed):
         softmax_cross_entropy_value(SoftmaxCrossEntropy, x, t, gy=generator.uniform(0.5, 2.0))
     x = generator.normal(size=(4, 5)) + generator.choice([-1000.0, 1000.0], size=(4, 1))
     softmax_cross_entropy_value(SoftmaxCrossEntropy, x, generator.integers(0, 5, size=4))
+    softmax_spread_in_a_row(SoftmaxCrossEntropy)  # a spread inside one row, not only whole rows shifted
     x, t = generator.normal(size=(4, 3)), np.array([2, 0, 1, 2])
     gx, gt = _engine_grads(SoftmaxCrossEntropy, (x, t), 1.7, "(SoftmaxCrossEntropy()(x, t) * 1.7).backward")
     expect_gradient(gx, lambda xv: 1.7 * float(ops.SoftmaxCrossEntropy().forward(xv, t)), x,

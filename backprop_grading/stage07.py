@@ -1,4 +1,4 @@
-"""Checks for stage 07 (forward and reverse mode): `Dual`, `chain_costs`, `Node`, `train_mlp`.
+"""Checks for stage 07 (forward and reverse mode): `Dual`, `chain_costs`, `Node`.
 
 Each failure names the operation or graph that went wrong and the rule it should follow (the
 product rule, `other - self` in a reflected op, one visit per node in topological order...).
@@ -6,10 +6,9 @@ The `Node` checks live in `_node_checks`; the notebook calls them from here, lik
 """
 import numpy as np
 
-from autograd_ref import datasets, forward_mode, nn, ops
+from autograd_ref import forward_mode
 from autograd_ref.jacobians import chain_costs as reference_chain_costs, counted_chain_costs
 from autograd_ref.nodes import Node as ReferenceNode, topological_order as reference_node_order
-from ._answer_probes import call_counting_functions
 from ._arrays import matches, to_floats
 from ._node_checks import (  # noqa: F401  (test cells call them as check.<name>)
     node_log_sqrt, node_shared_random, node_value, node_starts_empty, node_vectors_random,
@@ -19,13 +18,6 @@ from ._exercise import Exercise, Stage
 from .checks import call, expect_close, expect_gradient, expect_true, rng
 
 
-def _train_mlp(X, t, hidden=10, lr=1.0, epochs=300, batch_size=30, seed=0):
-    """The stand-in for an unfinished `train_mlp`: autograd_ref.nn's MLP and training loop."""
-    model = nn.MLP([X.shape[1], hidden, int(t.max()) + 1], seed=seed)
-    losses = nn.train_classifier(model, X, t, lr, epochs, batch_size, seed)
-    return (lambda X_new: nn.predict(model, X_new)), losses
-
-
 STAGE = Stage([
     Exercise("Dual", forward_mode.Dual, lambda Dual: Dual(3.0, 1.0).log() * 2 - 1 / Dual(2.0),
              counterparts={"autograd_ref.forward_mode": forward_mode}),
@@ -33,10 +25,6 @@ STAGE = Stage([
              counterparts={"autograd_ref.jacobians.counted_chain_costs": counted_chain_costs}),
     Exercise("Node", ReferenceNode, lambda answer: answer(1.0, [(answer(2.0), 3.0)]).backward(),
              counterparts={"autograd_ref.nodes.topological_order": reference_node_order}),
-    # the engine's ops are welcome; autograd_ref's ready-made MLP and training loop are not
-    Exercise("train_mlp", _train_mlp, lambda answer: answer(*datasets.spiral(5), epochs=1),
-             counterparts={"autograd_ref.nn": nn},
-             stand_in_name="a train_mlp built on autograd_ref.nn's MLP and train_classifier"),
 ])
 exercise, use_or_reference = STAGE.exercise, STAGE.use_or_reference
 
@@ -195,84 +183,3 @@ def chain_costs_random(chain_costs, seed):
     generator = rng(seed)
     for length in (2, 3, 4, 5, 7):
         chain_costs_value(chain_costs, [int(d) for d in generator.integers(1, 40, size=length)])
-
-
-# ---- train_mlp ------------------------------------------------------------------------------
-
-def train_mlp_value(train_mlp, seed=0, **options):
-    """Train on the 300-point spiral: the loss halves and training accuracy passes 0.8."""
-    X, t = datasets.spiral()
-    predict, losses = _train(train_mlp, X, t, seed=seed, **options)
-    epochs = options.get("epochs", 300)
-    expect_true(len(losses) == epochs, f"train_mlp(..., epochs={epochs}) returned {len(losses)} losses: "
-                                       f"record one mean loss per epoch")
-    first, last = float(losses[0]), float(losses[-1])
-    expect_true(bool(np.isfinite(last)) and last < first / 2,
-                f"the loss went from {first:.4g} (first epoch) to {last:.4g} (last epoch); it must end below "
-                f"half the first. Likely causes, most common first: no cleargrad() on every parameter "
-                f"before each backward() (gradients pile up); an update other than "
-                f"p.data = p.data - lr * p.grad (a wrong sign, another step size, a parameter left out); "
-                f"weights drawn too large (divide by np.sqrt(n_in))")
-    accuracy = _accuracy(predict, X, t)
-    expect_true(accuracy > 0.8,
-                f"training accuracy is {accuracy:.3f}, it must be over 0.8: check that predict uses "
-                f"the trained weights and returns the argmax over the 3 class scores")
-
-
-def train_mlp_random(train_mlp, seed):
-    """Same seed, same run; another seed, another run; epochs, lr and hidden are honoured."""
-    X, t = datasets.spiral()
-    once, again = (_train(train_mlp, X, t, epochs=10, seed=seed)[1] for _ in range(2))
-    expect_close(np.asarray(again, dtype=float), np.asarray(once, dtype=float),
-                 f"losses of two runs with seed={seed}", rtol=0, atol=0,
-                 hint="use only np.random.default_rng(seed) for the initial weights and the shuffling")
-    other = _train(train_mlp, X, t, epochs=10, seed=seed + 1)[1]
-    expect_true(list(map(float, other)) != list(map(float, once)),
-                f"seed={seed} and seed={seed + 1} gave the same losses: draw the initial weights and the "
-                f"shuffled order from np.random.default_rng(seed)")
-    frozen = _train(train_mlp, X, t, lr=0.0, epochs=3, seed=seed)[1]
-    expect_close(np.asarray(frozen, dtype=float), np.full(3, float(frozen[0])),
-                 "losses with lr=0.0 (the weights never move, so every epoch's mean loss is the same)",
-                 rtol=1e-9, hint="step with the lr you are given, and record the mean loss over the whole "
-                                 "epoch (each batch's loss weighted by its size), not the last batch's")
-    train_mlp_value(train_mlp, seed=seed, hidden=20, batch_size=50, epochs=200)
-
-
-# Functions that keep a network linear in its input (the loss comes last, so it does not count)
-_AFFINE = {ops.MatMul, ops.Add, ops.Sub, ops.Neg, ops.Sum, ops.SumTo, ops.BroadcastTo, ops.Reshape,
-           ops.Transpose, ops.SoftmaxCrossEntropy}
-
-
-def _train(train_mlp, X, t, **options):
-    """train_mlp(X, t, **options) run through the engine: (predict, losses as floats)."""
-    result, engine_calls = call_counting_functions(train_mlp, X, t, name="train_mlp", **options)
-    expect_true(bool(engine_calls),
-                "train_mlp ran none of the engine's Functions: train through the engine. Build each "
-                "batch's loss from Variables with matmul, sigmoid (or tanh) and softmax_cross_entropy, "
-                "then call loss.backward() and read each parameter's grad")
-    ran = sorted(function.__name__ for function in engine_calls)
-    expect_true(not set(engine_calls) <= _AFFINE,
-                f"train_mlp's network is linear: the only engine Functions it ran were {', '.join(ran)}. "
-                f"A linear model draws straight boundaries and cannot separate the spiral's arms: the "
-                f"hidden layer needs sigmoid or tanh, h = sigmoid(matmul(X, W1) + b1)")
-    expect_true(isinstance(result, (tuple, list)) and len(result) == 2,
-                f"train_mlp must return the pair (predict, losses), got {type(result).__name__}")
-    predict, losses = result
-    expect_true(callable(predict),
-                f"the first thing train_mlp returns must be the function predict, got {predict!r}")
-    expect_true(np.ndim(losses) == 1 and all(np.ndim(v) == 0 for v in losses),
-                "losses must be a list of numbers, the mean loss of each epoch (use float(loss.data))")
-    return predict, to_floats(losses).tolist()
-
-
-def _accuracy(predict, X, t):
-    classes = np.asarray(call(predict, X, name="predict"))
-    expect_true(classes.shape == (len(X),), f"predict(X) for X of shape {X.shape} must return shape "
-                                            f"({len(X)},), got {classes.shape}: one class index per row")
-    expect_true(np.issubdtype(classes.dtype, np.integer),
-                f"predict must return integer class indices, got dtype {classes.dtype}: use argmax(axis=1)")
-    grid = np.stack(np.meshgrid(np.linspace(-1, 1, 4), np.linspace(-1, 1, 5)), axis=-1).reshape(-1, 2)
-    on_grid = np.asarray(call(predict, grid, name="predict"))
-    expect_true(on_grid.shape == (20,),
-                f"predict on 20 new points must return shape (20,), got {on_grid.shape}")
-    return float(np.mean(classes == t))

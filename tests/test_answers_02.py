@@ -173,7 +173,7 @@ def test_reference_answers_earn_nothing(reference):
     for cell in ("test_square", "test_exp", "test_manual_backward"):
         assert failed(reference, cell).outcome == "reference answer", reference[cell]
     assert "`autograd_ref.stages.manual.Exp`" in reference["test_exp"].message  # subclassed
-    assert "`autograd_ref.ops.Square`" in reference["test_manual_backward"].message
+    assert "`autograd_ref.ops." in reference["test_manual_backward"].message  # its Square or its Exp
 
 
 # ---- more slips, checked in this process ----------------------------------------------------

@@ -368,6 +368,8 @@ def _zero_dz_in_place(self, dz):
     ("max", gate(MaxGate, lambda self, dz: (dz / 2, dz / 2)), "does not split"),
     ("max", gate(MaxGate, lambda self, dz: (np.where(self.x >= self.y, dz, 0.0), np.where(self.x > self.y, 0.0, dz))),
      "on a tie send all of dz to x"),
+    ("max", gate(MaxGate, lambda self, dz: (dz * (self.x > self.y), dz * (self.y > self.x))),
+     "with `x > y` and `y > x` neither input gets it"),
     ("max", gate(MaxGate, lambda self, dz: (1.0 * (self.x >= self.y), 1.0 * (self.x < self.y))),
      "the larger input gets dz, not 1"),
     ("max", gate(MaxGate, _scalar_only_max), "use a mask"),

@@ -2,12 +2,16 @@
 written in (right ones written differently from the solution, typical wrong ones, the
 reference passed off as an answer, a patched numpy), and the checks called directly on
 answers no notebook run covers."""
+import contextlib
 import math
 import textwrap
 
 import numpy as np
 import pytest
 
+from autograd_ref.stages.general import Config
+from backprop_grading import stage05 as check
+from grading_cells import failure
 from notebook_answers import failed, failures, kernel_runs
 
 STAGE = "05_general_graphs"
@@ -63,6 +67,21 @@ RIGHT = {
             out = Add()(Sqrt()(b), b)
             out.backward_general()
             return float(out.data), float(vx.grad), float(vy.grad)
+    """),    # a class with __enter__/__exit__ keeping the old value on self
+    "no_grad": source("""
+        class using_config:
+            def __init__(self, name, value):
+                self.name, self.value = name, value
+
+            def __enter__(self):
+                self.old = getattr(Config, self.name)
+                setattr(Config, self.name, self.value)
+
+            def __exit__(self, *error):
+                setattr(Config, self.name, self.old)
+
+        def no_grad():
+            return using_config("enable_backprop", False)
     """),
 }
 
@@ -104,6 +123,17 @@ WRONG_DUPLICATES_IN_PLACE_SWAPPED = {
             f = add(sqrt(b), b)
             f.backward()
             return f.data, y.grad, x.grad
+    """),    # no try/finally: a block that raises leaves recording off
+    "no_grad": source("""
+        @contextlib.contextmanager
+        def using_config(name, value):
+            old = getattr(Config, name)
+            setattr(Config, name, value)
+            yield
+            setattr(Config, name, old)
+
+        def no_grad():
+            return using_config("enable_backprop", False)
     """),
 }
 
@@ -158,6 +188,8 @@ REFERENCE_AND_TAMPERING = {
         np.allclose = lambda *args, **kwargs: True
         def log_sqrt_graph(x, y):
             return 0.0, 0.0, 0.0
+    """),    "no_grad": source("""
+        from autograd_ref.stages.general import no_grad, using_config
     """),
 }
 
@@ -195,6 +227,8 @@ def test_later_answers_are_graded_without_the_earlier_ones(graded):
     ("reference/tampering", "test_backward_general", "reference answer",
      "`autograd_ref.stages.general.Variable.backward`"),
     ("reference/tampering", "test_log_sqrt_graph", "failed", "log_sqrt_graph(3.0, 2.0): f"),  # numpy patched in vain
+    ("duplicates/in place/swapped", "test_no_grad", "failed", "restore the old value in a `finally:`"),
+    ("reference/tampering", "test_no_grad", "reference answer", "`autograd_ref."),
 ])
 def test_wrong_answers_fail_saying_what_is_wrong(graded, label, test, outcome, phrase):
     result = failed(graded[label], test)
@@ -559,3 +593,87 @@ def test_fallbacks_stand_in_for_unfinished_answers_and_leave_the_classes_alone(c
     assert check.use_or_reference(_depth_first, "topological_order") is _depth_first
     assert not hasattr(general.Variable, "backward_general")
     assert "backward" not in vars(check.diamond()["y"].creator)  # counting wrappers stay on test graphs
+
+
+# ---- no_grad: each slip on the stage classes' Config, and the alternatives that must pass ----
+
+def _switch(enter_and_exit):
+    """(using_config, no_grad) from `enter_and_exit(name, value)`: a generator that yields once."""
+    using_config = contextlib.contextmanager(enter_and_exit)
+    return using_config, lambda: using_config("enable_backprop", False)
+
+
+def _restoring_in_finally(name, value):
+    old = getattr(Config, name)
+    setattr(Config, name, value)
+    try:
+        yield
+    finally:
+        setattr(Config, name, old)
+
+
+def _restoring_true(name, value):
+    setattr(Config, name, value)
+    try:
+        yield
+    finally:
+        setattr(Config, name, True)
+
+
+_SAVED = {}
+
+
+def _one_shared_slot(name, value):
+    _SAVED["old"] = getattr(Config, name)
+    setattr(Config, name, value)
+    try:
+        yield
+    finally:
+        setattr(Config, name, _SAVED["old"])
+
+
+def _ignoring_the_name(name, value):
+    old = Config.enable_backprop
+    Config.enable_backprop = value
+    try:
+        yield
+    finally:
+        Config.enable_backprop = old
+
+
+def _on_an_instance(name, value):
+    config = Config()
+    old = getattr(config, name)
+    setattr(config, name, value)
+    try:
+        yield
+    finally:
+        setattr(config, name, old)
+
+
+def _one_manager_for_every_call():
+    using_config, _ = _switch(_restoring_in_finally)
+    manager = using_config("enable_backprop", False)
+    return using_config, lambda: manager
+
+
+@pytest.mark.grading
+@pytest.mark.parametrize("answer, phrase", [
+    (_switch(_restoring_true), "restore the value read on entry, not True"),
+    (_switch(_one_shared_slot), "not in one shared place"),
+    (_switch(_ignoring_the_name), "use the name you are given"),
+    (_switch(_on_an_instance), "set the attribute on the class Config itself"),
+    (_one_manager_for_every_call(), "must return a new context manager each time"),
+])
+def test_no_grad_slips_are_named_and_recording_is_back_on(answer, phrase):
+    using_config, no_grad = answer
+    message = failure(lambda: (check.no_grad_value(no_grad), check.no_grad_scenarios(using_config, no_grad)))
+    assert phrase in message
+    assert Config.enable_backprop is True
+
+
+@pytest.mark.grading
+def test_the_generator_with_finally_passes():
+    using_config, no_grad = _switch(_restoring_in_finally)
+    check.no_grad_value(no_grad)
+    check.no_grad_scenarios(using_config, no_grad)

@@ -12,6 +12,7 @@ import pytest
 
 from autograd_ref import Function, Variable
 from backprop_grading import stage06 as check
+from grading_cells import failure
 from notebook_answers import failed, failures, kernel_run, run_with_answers
 
 pytestmark = pytest.mark.stage06
@@ -74,6 +75,21 @@ CORRECT = {
                 for row, label in enumerate(labels):
                     grad[row, label] -= 1.0
                 return grad * (gy / len(labels)), None
+    """),    # never touches x: copies x + e and x - e for every element; relative_error with np.where
+    "numerical_gradient": src("""
+        def numerical_gradient(f, x, eps=1e-5):
+            grad = np.empty(x.shape)
+            for index in np.ndindex(x.shape):
+                step = np.zeros(x.shape)
+                step[index] = eps
+                grad[index] = (f(x + step) - f(x - step)) / (2 * eps)
+            return grad
+
+        def relative_error(a, b):
+            a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+            total = np.abs(a) + np.abs(b)
+            gaps = np.where(total > 0, np.abs(a - b) / np.where(total > 0, total, 1.0), 0.0)
+            return float(np.max(gaps, initial=0.0))
     """),
 }
 
@@ -120,13 +136,35 @@ WRONG = {
                 x, t = self.inputs[0].data, self.inputs[1].data
                 p = np.exp(x) / np.exp(x).sum(axis=1, keepdims=True)
                 return (p - np.eye(x.shape[1])[t]) * gy / len(t), None
-    """), "subtract each row's maximum"),
+    """), "subtract each row's maximum"),    # puts x back by subtracting again: round-off leaves x changed
+    "numerical_gradient": (src("""
+        def numerical_gradient(f, x, eps=1e-5):
+            grad = np.zeros(x.shape)
+            for index in np.ndindex(x.shape):
+                x[index] += eps
+                upper = f(x)
+                x[index] -= 2 * eps
+                lower = f(x)
+                x[index] += eps
+                grad[index] = (upper - lower) / (2 * eps)
+            return grad
+
+        def relative_error(a, b):
+            a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+            return float(np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-12)))
+    """), "off by round-off"),
 }
 
 # autograd_ref's own code in four disguises, and a wrong answer behind patched numpy
 # (last, since a patch stays in the kernel for every cell after it).
 BORROWED = {
     "sum_to": "from autograd_ref import sum_to",
+    "numerical_gradient": src("""
+        from autograd_ref.numeric import numerical_grad as numerical_gradient
+
+        def relative_error(a, b):
+            return 0.0
+    """),
     "matmul": "MatMul = ag.MatMul",
     "relu": src("""
         class ReLU(ag.ReLU):
@@ -170,7 +208,7 @@ def test_a_typical_mistake_fails_and_says_what_is_wrong(exercise, wrong_results)
 @in_kernel
 def test_the_reference_earns_nothing_and_patched_numpy_hides_nothing():
     results = run_with_answers(STAGE, BORROWED)
-    for exercise in ("sum_to", "matmul", "relu", "softmax_cross_entropy"):
+    for exercise in ("sum_to", "numerical_gradient", "matmul", "relu", "softmax_cross_entropy"):
         assert failed(results, f"test_{exercise}").outcome == "reference answer", exercise
     assert "`autograd_ref.ops.losses.SoftmaxCrossEntropy`" in results["test_softmax_cross_entropy"].message
     assert failed(results, "test_l2_example").outcome == "failed"
@@ -381,3 +419,140 @@ def test_l2_example_is_graded_with_the_reference_matmul_in_place_of_the_students
     """), notebook)
     check.l2_example_value(notebook["l2_example"], SQUARE, [0.3, -0.7])
     assert notebook["MatMul"] is MatMulBroken  # put back afterwards
+
+
+# ---- numerical_gradient and relative_error: each slip named, the alternatives pass ----------
+
+def _forward_difference(f, x, eps=1e-5):
+    grad, at_x = np.zeros(x.shape), f(x)
+    for index in np.ndindex(x.shape):
+        original = x[index]
+        x[index] = original + eps
+        grad[index] = (f(x) - at_x) / eps
+        x[index] = original
+    return grad
+
+
+def _nudging_a_flat_copy(f, x, eps=1e-5):
+    flat, grad = x.reshape(-1), np.zeros(x.size)
+    for i in range(flat.size):
+        original = flat[i]
+        flat[i] = original + eps
+        upper = f(x)
+        flat[i] = original - eps
+        lower = f(x)
+        flat[i] = original
+        grad[i] = (upper - lower) / (2 * eps)
+    return grad.reshape(x.shape)
+
+
+def _restoring_without_finally(f, x, eps=1e-5):
+    grad = np.zeros(x.shape)
+    for index in np.ndindex(x.shape):
+        original = x[index]
+        x[index] = original + eps
+        upper = f(x)
+        x[index] = original - eps
+        lower = f(x)
+        x[index] = original
+        grad[index] = (upper - lower) / (2 * eps)
+    return grad
+
+
+def _remembering(f, x, eps=1e-5, _cache={}):  # noqa: B006  (the slip under test)
+    if x.shape not in _cache:
+        _cache[x.shape] = check.reference_numerical_gradient(f, x, eps)
+    return _cache[x.shape]
+
+
+def _relative_error_nan_at_zeros(a, b):
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return float(np.max(np.abs(a - b) / (np.abs(a) + np.abs(b))))
+
+
+def _relative_error_of_norms(a, b):
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return float(np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), 1e-12))
+
+
+def _relative_error_of_the_sum(a, b):
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return float(np.max(np.abs(a - b) / np.maximum(np.abs(a + b), 1e-12)))
+
+
+def _gradient_checks(numerical_gradient):
+    check.numerical_gradient_value(numerical_gradient)
+    check.numerical_gradient_scenarios(numerical_gradient, seed=656)
+
+
+def _relative_error_checks(relative_error):
+    check.relative_error_value(relative_error)
+    check.relative_error_scenarios(relative_error)
+
+
+@pytest.mark.grading
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("checks, answer, phrase", [
+    (_gradient_checks, _forward_difference, "that is the forward difference"),
+    (_gradient_checks, _nudging_a_flat_copy, "on a transposed x (not contiguous)"),
+    (_gradient_checks, _restoring_without_finally, "restore it in a `finally:`"),
+    (_gradient_checks, _remembering, "nothing may carry over from one call to the next"),
+    (_relative_error_checks, _relative_error_nan_at_zeros, "never nan"),
+    (_relative_error_checks, _relative_error_of_norms, "the worst element counts"),
+    (_relative_error_checks, _relative_error_of_the_sum, "not |a + b|"),
+])
+def test_gradient_check_slips_are_named(checks, answer, phrase):
+    assert phrase in failure(checks, answer)
+
+
+@pytest.mark.grading
+def test_the_reference_gradient_check_passes_its_own_checks():
+    _gradient_checks(check.reference_numerical_gradient)
+    _relative_error_checks(check.reference_relative_error)
+
+
+class _ReLUAt(Function):
+    """ReLU whose backward is `mask(x, gy) * gy`."""
+    mask = staticmethod(lambda x, gy: x > 0)
+
+    def forward(self, x):
+        return np.maximum(x, 0)
+
+    def backward(self, gy):
+        return gy * self.mask(self.inputs[0].data, gy)
+
+
+def _relu_with(mask):
+    return type("ReLU", (_ReLUAt,), {"mask": staticmethod(mask)})
+
+
+class _SoftmaxOfLogProbabilities(Function):
+    """Stable softmax, but the loss is the log of its probability: -inf when one underflows."""
+
+    def forward(self, x, t):
+        p = np.exp(x - x.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        return -np.log(p[np.arange(len(t)), t]).mean()
+
+    def backward(self, gy):
+        x, t = self.inputs[0].data, self.inputs[1].data
+        p = np.exp(x - x.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        return (p - np.eye(x.shape[1])[t]) * gy / len(t), None
+
+
+@pytest.mark.grading
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("run, phrase", [
+    (lambda: check.relu_random(_relu_with(lambda x, gy: gy > 0), seed=3), "not from gy"),
+    (lambda: check.relu_random(_relu_with(lambda x, gy: np.maximum(x, 0) / x), seed=3), "nan where x = 0"),
+    (lambda: check.softmax_cross_entropy_random(_SoftmaxOfLogProbabilities, seed=3), "underflows to 0"),
+])
+def test_kinks_and_spreads_inside_a_row_are_named(run, phrase):
+    assert phrase in failure(run)
+
+
+@pytest.mark.grading
+@pytest.mark.parametrize("mask", [lambda x, gy: x > 0, lambda x, gy: x >= 0])
+def test_either_side_of_the_relu_kink_passes(mask):
+    check.relu_random(_relu_with(mask), seed=3)

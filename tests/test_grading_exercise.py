@@ -6,7 +6,7 @@ import sys
 import numpy as np
 import pytest
 
-from backprop_grading import stage01, stage02, stage03, stage04, stage05, stage06, stage07
+from backprop_grading import stage01, stage02, stage03, stage04, stage05, stage06, stage07, stage08
 from grading_cells import notebook
 
 pytestmark = pytest.mark.grading
@@ -61,13 +61,14 @@ def test_interrupts_and_exits_are_not_the_blocks_to_swallow():
     (stage02, "manual_backward", "autograd_ref.stages.manual's Square and Exp"),
     (stage03, "MaxGate", "`autograd_ref.gates.MaxGate`"),
     (stage03, "neuron_circuit", "built on `autograd_ref.gates.neuron_graph`"),
-    (stage04, "backward_recursive", "`autograd_ref.stages.linked.Variable.backward`"),
+    (stage04, "backward_recursive", "a recursive reference backward"),
     (stage05, "topological_order", "`autograd_ref.stages.general.topological_order`"),
     (stage05, "log_sqrt_graph", "computed with autograd_ref's backward"),
     (stage06, "l2_example", "computed by autograd_ref's engine"),
     (stage07, "chain_costs", "`autograd_ref.jacobians.chain_costs`"),
     (stage07, "Node", "`autograd_ref.nodes.Node`"),
-    (stage07, "train_mlp", "autograd_ref.nn's MLP and train_classifier"),
+    (stage08, "sgd_step", "the reference sgd_step"),
+    (stage08, "train_mlp", "autograd_ref.nn's MLP and train_classifier"),
 ])
 def test_each_stage_stands_in_for_an_unfinished_answer_and_names_the_stand_in(capsys, stage, name, named):
     stand_in = stage.use_or_reference(unfinished, name)

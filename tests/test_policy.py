@@ -172,6 +172,15 @@ ORDINARY = {
         "            return np.argmax((matmul(tanh(matmul(X_new, W1) + b1), W2) + b2).data, axis=1)\n"
         "    return predict, losses",
     ],
+    # a Config switch set by its name, as using_config must; a class with __enter__/__exit__
+    "no_grad": [
+        "import contextlib\n@contextlib.contextmanager\ndef using_config(name, value):\n"
+        "    old = getattr(Config, name)\n    setattr(Config, name, value)\n    try:\n        yield\n"
+        "    finally:\n        setattr(Config, name, old)\ndef no_grad():\n    return using_config('enable_backprop', False)",
+        "class using_config:\n    def __init__(self, name, value):\n        self.name, self.value = name, value\n"
+        "    def __enter__(self):\n        self.old = getattr(Config, self.name)\n        setattr(Config, self.name, self.value)\n"
+        "    def __exit__(self, *error):\n        setattr(Config, self.name, self.old)",
+    ],
 }
 STYLES = [(exercise, source) for exercise, sources in ORDINARY.items() for source in sources]
 
@@ -205,6 +214,7 @@ FLAGGED = [
     ("square", "class Square(Function):\n    pass\nsquare = Square()\nsquare.__class__ = Function", "dunder", 4),
     ("sum_to", "name = 'sum' + '_to'\nsum_to = getattr(ag, name)", "computed name", 2),
     ("sum_to", "setattr(ag, 'x' + 'y', 1)", "computed name", 1),
+    ("no_grad", "def using_config(name, value):\n    setattr(Function, name, value)", "computed name", 2),
     ("numerical_diff", "data = open('/etc/passwd').read()", "system", 1),
     ("numerical_diff", "import os\nos.system('true')", "system", 1),
     ("numerical_diff", "import subprocess", "system", 1),

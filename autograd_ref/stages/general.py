@@ -6,6 +6,7 @@ Two ideas make backward correct on any graph (a DAG):
 """
 import numpy as np
 
+from ..core import Config, no_grad, using_config  # noqa: F401  (one switch: the engine's and these classes')
 from . import linked, manual
 
 
@@ -43,11 +44,12 @@ class Function(manual.Function):
         if not isinstance(ys, tuple):
             ys = (ys,)
         outputs = [Variable(np.asarray(y)) for y in ys]
-        self.generation = max(x.generation for x in inputs)
-        for output in outputs:
-            output.set_creator(self)
-        self.inputs = inputs
-        self.outputs = outputs
+        if Config.enable_backprop:  # record the graph only while the switch is on
+            self.generation = max(x.generation for x in inputs)
+            for output in outputs:
+                output.set_creator(self)
+            self.inputs = inputs
+            self.outputs = outputs
         return outputs if len(outputs) > 1 else outputs[0]
 
     @property
