@@ -155,6 +155,9 @@ STUDENTS = {
     "ivo": {  # file trouble
         S01: Work(damage=cut_off_json, lost=EVERYTHING, status="unreadable"),
         S02: Work(damage=saved_as("Untitled.ipynb"), lost=EVERYTHING, status="missing"),
+        # looks for the gradebook: the sandbox shows no such folder (and no host has one to harm)
+        S04: Work(answers=(after("backward_loop", "scores = open('/course/gradebook.db', 'a')"),),
+                  status="contained", flags=("flagged",)),
     },
     "june": typical(2),  # a third kind of slip, where a stage has one
 }
