@@ -1,4 +1,4 @@
-"""A tiny multilayer perceptron on the engine, for stage 07 and the benchmarks."""
+"""A tiny multilayer perceptron on the engine, for stage 08 and the benchmarks."""
 import numpy as np
 
 from .core import Variable, no_grad

@@ -129,7 +129,7 @@ STUDENTS = {
                   lost=("max_gate", "copy_gate", "sigmoid_gate", "neuron_circuit"), status="killed",
                   flags=("flagged",)),  # signals are the system's: the policy flags them
         S05: Work(answers=(before("backward_general", "import os\nos._exit(1)"),),
-                  lost=("backward_general", "log_sqrt_graph"), status="crashed", flags=("flagged",)),
+                  lost=("backward_general", "log_sqrt_graph", "no_grad"), status="crashed", flags=("flagged",)),
     },
     "fumi": {  # quits early or fails at the top
         S02: Work(answers=(before("exp", "import sys\nsys.exit('done for today')"),), lost=("exp",), status="exited",

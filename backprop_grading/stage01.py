@@ -76,6 +76,22 @@ def numerical_diff_random(numerical_diff, seed):
         eps = float(10 ** generator.uniform(-4, -2))
         _match_central(numerical_diff, f, x, eps, label=label)
     _match_central(numerical_diff, np.log, np.array(0.5), 1e-3, label="np.log")
+    _hands_f_new_values(numerical_diff)
+
+
+def _hands_f_new_values(numerical_diff):
+    """With eps = 0.25, `x += eps ... x -= 2*eps ... x += eps` ends exactly where it began, so only
+    the arrays f receives show that f was handed the caller's own x, changed in place."""
+    x, received = np.array(0.5), []
+
+    def f(value):
+        received.append(value)
+        return float(value) ** 3
+
+    call(numerical_diff, f, x, name="numerical_diff", eps=0.25)
+    expect_true(not any(value is x for value in received),
+                "numerical_diff changed x in place (x += eps) and handed f the caller's own array: build "
+                "new values x + eps and x - eps, the caller's x belongs to the caller")
 
 
 def _match_central(numerical_diff, f, x, eps, label=None):

@@ -217,13 +217,38 @@ def chain_random(answer, name, seed, count=8):
         _judge(_run(answer, name, kinds, x), name, kinds, x, None)
 
 
+def _leaf_and_second_walk(answer, name):
+    """Backward on a leaf sets its grad to ones and does nothing else; a second backward on one
+    graph, every grad cleared, gives the same x.grad (nothing kept from the first walk)."""
+    leaf = _build(answer, name, [], 1.5)[0]
+    with _on_notebook_variable(answer, name):
+        try:
+            call(getattr(leaf, name), name=f"x.{name}")
+        except AssertionError as error:
+            raise AssertionError(f"{name} on a leaf x (no creator) failed: {error}. Hint: a leaf has no "
+                                 f"function behind it; start from an empty list when self.creator is None")
+    expect_close(leaf.grad, 1.0, f"{name} on a leaf x (no creator): x.grad", rtol=0, atol=0)
+    variables = _run(answer, name, [_Square, _Exp], 0.5)
+    first = variables[0].grad
+    for variable in variables:
+        variable.grad = None
+    with _on_notebook_variable(answer, name):
+        call(getattr(variables[-1], name), name=f"y.{name}")
+    expect_true(variables[0].grad is not None and bool(matches(to_floats(variables[0].grad), first, 0, 0)),
+                f"the second {name} on the same graph, every grad cleared, left x.grad "
+                f"{variables[0].grad!r} (the first gave {float(first):.6g}): keep the pending list and any "
+                f"visited set local to the call")
+
+
 def given_gradient(answer, name, seed, count=3):
-    """y.grad already set before the call: the walk starts from it, not from ones."""
+    """y.grad already set before the call: the walk starts from it, not from ones; then a leaf, and
+    a second walk on one graph."""
     generator = rng(seed)
     for _ in range(count):
         kinds, x = _random_chain(generator)
         given = np.array(generator.choice([-1, 1]) * generator.uniform(1.5, 3.0))
         _judge(_run(answer, name, kinds, x, given), name, kinds, x, given)
+    _leaf_and_second_walk(answer, name)
 
 
 def array_chain(answer, name, seed):

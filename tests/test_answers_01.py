@@ -151,9 +151,19 @@ def _changes_x(f, x, eps=1e-4):
     return (upper - f(x)) / (2 * eps)
 
 
+def _changes_x_and_puts_it_back(f, x, eps=1e-4):
+    x += eps
+    upper = f(x)
+    x -= 2 * eps
+    lower = f(x)
+    x += eps
+    return (upper - lower) / (2 * eps)
+
+
 @in_process
 @pytest.mark.parametrize("answer, phrase", [
     (_backward_difference, "one-sided"),
+    (_changes_x_and_puts_it_back, "handed f the caller's own array"),
     (_no_halving, "divide by 2*eps"),
     (_precedence_slip, "write `/ (2 * eps)`"),
     (_changes_x, "changed the x it was given"),

@@ -219,6 +219,7 @@ def test_use_or_reference_stands_in_for_an_unfinished_answer(capsys):
         raise NotImplementedError()
 
     assert check.use_or_reference(stub, "backward_loop") is linked.Variable.backward
+    assert check.use_or_reference(stub, "backward_recursive") is check.reference_backward_recursive
     assert "not finished yet" in capsys.readouterr().out
     assert check.use_or_reference(_loop, "backward_loop") is _loop
     assert not hasattr(linked.Variable, "backward_loop")  # the checks leave the class as it was
@@ -239,3 +240,39 @@ def test_a_missing_seed_is_named():
             "`if self.grad is None: self.grad = np.ones_like(self.data)`")
     with pytest.raises(AssertionError, match="'NoneType'.*" + re.escape(hint)):
         check.chain_value(_no_seed, "backward_recursive", expected=SEED_GRADIENT)
+
+
+def _no_check_for_a_leaf(self):
+    if self.grad is None:
+        self.grad = np.ones_like(self.data)
+    pending = [self.creator]
+    while pending:
+        f = pending.pop()
+        f.input.grad = f.backward(f.output.grad)
+        if f.input.creator is not None:
+            pending.append(f.input.creator)
+
+
+def _remembering_what_it_visited(self, _visited=set()):  # noqa: B006  (the slip under test)
+    if self.grad is None:
+        self.grad = np.ones_like(self.data)
+    pending = [self.creator] if self.creator is not None else []
+    while pending:
+        f = pending.pop()
+        if f in _visited:
+            continue
+        _visited.add(f)
+        f.input.grad = f.backward(f.output.grad)
+        if f.input.creator is not None:
+            pending.append(f.input.creator)
+
+
+@pytest.mark.grading
+@pytest.mark.parametrize("answer, phrase", [
+    (_no_check_for_a_leaf, "start from an empty list when self.creator is None"),
+    (_remembering_what_it_visited, "keep the pending list and any visited set local to the call"),
+])
+def test_a_leaf_and_a_second_walk_are_named(answer, phrase):
+    from backprop_grading import stage04 as check
+    with pytest.raises(AssertionError, match=re.escape(phrase)):
+        check.given_gradient(answer, "backward_loop", seed=412)

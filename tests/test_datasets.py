@@ -4,7 +4,7 @@ import pytest
 
 from autograd_ref.datasets import spiral
 
-pytestmark = pytest.mark.stage07
+pytestmark = pytest.mark.stage08
 
 
 def test_default_spiral_has_the_shapes_and_types_the_course_expects():
