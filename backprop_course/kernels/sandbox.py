@@ -104,12 +104,13 @@ def bubblewrap_command(program, kernels_folder):
         if os.path.islink(f"/{name}"):
             argv.extend(["--symlink", os.readlink(f"/{name}"), f"/{name}"])
     paths = read_only_paths()
+    argv += ["--tmpfs", "/tmp"]  # first, so a venv or checkout that lives in /tmp is bound on top of it
     # bubblewrap would make missing parent folders private to root: the kernels could not pass
     for parent in sorted({os.path.dirname(path) for path in [*paths, KERNELS, WORK]} - {"/"}):
         argv.extend(["--perms", "0755", "--dir", parent])
     for path in paths:
         argv.extend(["--ro-bind", path, path])
-    argv += ["--bind", kernels_folder, KERNELS, "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
+    argv += ["--bind", kernels_folder, KERNELS, "--proc", "/proc", "--dev", "/dev",
              *[item for folder in (WORK, SOCKETS, FULL_PROC, COURSE_FILES) for item in ("--dir", folder)],
              "--remount-ro", "/", "--remount-ro", "/dev",
              *([] if os.geteuid() == 0 else ["--unshare-user"]),
@@ -240,7 +241,7 @@ def confine_kernel(kernel_id, limits, pid_pipe):
     mount(os.path.join(folder, "sockets"), SOCKETS, flags=MS_BIND)
     mount("none", KERNELS, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k")  # the other kernels
     for target in (WORK, "/tmp", "/dev/shm"):  # in memory: a kernel cannot fill the disk
-        mount("none", target, "tmpfs", MS_NOSUID | MS_NODEV, f"size={limits.scratch},mode=1777")
+        cover_keeping(target, limits.scratch)
     kernel = os.fork()
     if kernel == 0:
         os.close(pid_pipe)
@@ -250,6 +251,22 @@ def confine_kernel(kernel_id, limits, pid_pipe):
     os.close(pid_pipe)
     _, status = os.waitpid(kernel, 0)
     os._exit(128 + os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status))
+
+
+def cover_keeping(folder, size):
+    """Mount a private tmpfs on `folder`, then bind back the read-only paths it covered (a venv
+    or checkout that lives in /tmp); a bind keeps its source's read-only flag."""
+    inside = folder.rstrip("/") + "/"
+    kept = [(path, os.open(path, os.O_PATH)) for path in read_only_paths() if path.startswith(inside)]
+    mount("none", folder, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size},mode=1777")
+    for path, handle in kept:
+        if os.path.isdir(f"/proc/self/fd/{handle}"):
+            os.makedirs(path, exist_ok=True)
+        else:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            open(path, "x").close()
+        mount(f"/proc/self/fd/{handle}", path, flags=MS_BIND | MS_REC)
+        os.close(handle)
 
 
 def become_confined(limits):
