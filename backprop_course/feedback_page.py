@@ -79,15 +79,22 @@ class PageLabels(NbGraderPreprocessor):
         for number, cell in enumerate(nb.cells, start=1):
             cell.metadata["feedback_page"] = {"number": number, "exercise": contract.tested_exercise(cell)}
         grading = nb.metadata.get(contract.METADATA_KEY, {})
-        status, notes = grading.get("status", "ok"), grading.get("notes", [])
-        resources["banner"] = banner(status, notes) if status != "ok" or notes else ""
+        status, notes, flags = grading.get("status", "ok"), grading.get("notes", []), grading.get("flags", [])
+        resources["banner"] = banner(status, notes, flags) if status != "ok" or notes or flags else ""
         return nb, resources
 
 
-def banner(status, notes):
+FLAG_WORDS = {"flagged": "the answer policy found code to look at (the lines are named below)",
+              "reference answer": "an answer runs its exercise's reference implementation and earns nothing"}
+
+
+def banner(status, notes, flags=()):
     items = "".join(f"<li>{linked(note)}</li>" for note in notes)
+    # a flag is the instructor's to decide: say so before the notes that explain it
+    reasons = "; ".join(FLAG_WORDS.get(flag, flag) for flag in flags)
+    review = f"<br><b>For the instructor's review: {html.escape(reasons)}.</b>" if flags else ""
     return (f'<div class="alert alert-info grading-status"><b>Grading status: '
-            f"{html.escape(STATUSES.get(status, status))}.</b><ul>{items}</ul></div>")
+            f"{html.escape(STATUSES.get(status, status))}.</b>{review}<ul>{items}</ul></div>")
 
 
 def linked(note):

@@ -131,6 +131,7 @@ def test_the_feedback_page_names_the_flagged_line_and_the_rule(graded):
     generate_feedback(load_config(root), stages=[S01], students=["patcher"])
     page = html.unescape(re.sub(r"<[^>]+>", "", (root / "feedback" / "patcher" / S01 / f"{S01}.html").read_text()))
     assert "flagged for review (patches module): answer numerical_diff, line 4: np.exp = np.exp" in page
+    assert "For the instructor's review: the answer policy found code to look at" in page
 
 
 def test_plain_nbgrader_scores_the_untouched_notebook_0_and_the_solved_one_in_full(tmp_path):
