@@ -73,7 +73,31 @@ def sigmoid_gate_random(SigmoidGate, seed):
 def _check_gate(spec, cls, inputs, douts):
     gate = call(cls, name=spec.name)
     _check_forward(spec, inputs, _run(spec, gate.forward, inputs, spec.inputs, "forward"))
-    _check_backward(spec, inputs, douts, _run(spec, gate.backward, douts, spec.douts, "backward"))
+    got = _run(spec, gate.backward, douts, spec.douts, "backward")
+    _check_not_stale(spec, inputs, douts, got)
+    _check_backward(spec, inputs, douts, got)
+    _earlier_inputs.setdefault(spec.name, []).append([_copy(value) for value in inputs])
+
+
+_earlier_inputs = {}  # gate name -> the inputs of the forwards checked so far in this kernel
+
+
+def _check_not_stale(spec, inputs, douts, got):
+    """A wrong backward that is right for an earlier forward's inputs kept state across gates."""
+    expected = spec.backward(*inputs, *douts)
+    if _close(got, expected):
+        return
+    for earlier in _earlier_inputs.get(spec.name, [])[-20:]:
+        try:
+            stale = spec.backward(*earlier, *douts)
+        except ValueError:  # an earlier forward on arrays of another shape
+            continue
+        if not _close(earlier, inputs) and _close(got, stale):
+            raise AssertionError(
+                f"{spec.name}: forward({_values(spec.inputs, inputs)}) on a new gate, then backward used "
+                f"the values of an earlier forward ({_values(spec.inputs, earlier)}): a gate's cache must "
+                f"hold its own latest forward. Overwrite the cache on every forward (self.x = x), never "
+                f"in a default argument, a class attribute or a global variable")
 
 
 def _run(spec, method, values, labels, method_name):
@@ -81,8 +105,10 @@ def _run(spec, method, values, labels, method_name):
     given = [_copy(value) for value in values]
     result = _elementwise_call(method, given, f"{spec.name}.{method_name}")
     for label, before, after in zip(labels, values, given):
+        advice = ("in a circuit d1 is another wire's gradient; return d1 + d2 as a new array"
+                  if spec is patterns.Copy else "build new arrays (np.where, x * mask) instead")
         expect_true(_same(before, after), f"{spec.name}.{method_name} changed the array {label} it "
-                    f"was given (in place): build new arrays (np.where, x * mask) instead")
+                    f"was given (in place): {advice}")
     return result
 
 
@@ -158,6 +184,7 @@ def _random_cases(spec, cls, seed):
     for values in cases:
         _check_gate(spec, cls, values[:k], values[k:])
     _check_separate_caches(spec, cls, generator)
+    _check_second_forward(spec, cls, generator)
     return generator
 
 
@@ -178,6 +205,24 @@ def _check_separate_caches(spec, cls, generator):
     _check_backward(spec, inputs_1, douts, got)
 
 
+def _check_second_forward(spec, cls, generator):
+    """One gate used twice: backward after the second forward must use the second's values."""
+    gate = call(cls, name=spec.name)
+    inputs_1, inputs_2 = ([float(v) for v in generator.uniform(-3, 3, size=len(spec.inputs))] for _ in range(2))
+    douts = [float(v) for v in generator.uniform(-3, 3, size=len(spec.douts))]
+    for inputs in (inputs_1, inputs_2):
+        call(gate.forward, *inputs, name=f"{spec.name}.forward")
+        got = call(gate.backward, *douts, name=f"{spec.name}.backward")
+    expected, stale = spec.backward(*inputs_2, *douts), spec.backward(*inputs_1, *douts)
+    if not _close(got, expected) and _close(got, stale):
+        raise AssertionError(
+            f"a {spec.name} used for a second forward kept the first forward's values: after "
+            f"forward({_values(spec.inputs, inputs_1)}) and forward({_values(spec.inputs, inputs_2)}), "
+            f"backward used the first. Overwrite the cache on every forward (self.x = x each time, "
+            f"not only when it is empty, and not in a default argument)")
+    _check_backward(spec, inputs_2, douts, got)
+
+
 # ---- neuron_circuit ------------------------------------------------------------------------
 
 def _reference_neuron_circuit(w, x):
@@ -193,6 +238,8 @@ def neuron_circuit_value(answer, w, x, f, dw, dx):
     got_f, got_dw, got_dx, calls = _neuron_result(answer, w, x)
     where = f"neuron_circuit(w={short_repr(list(w))}, x={short_repr(list(x))})"
     hint = _neuron_slip(got_f, got_dw, got_dx, w, x, calls)
+    if not (_close(got_f, f) and _close(got_dw, dw) and _close(got_dx, dx)):
+        _neuron_again(answer, w, x)  # a wrong result may come from an earlier call
     expect_close(got_f, f, f"{where}: f", hint=hint)
     expect_close(got_dw, dw, f"{where}: dw", rtol=1e-6, atol=1e-8, hint=hint)
     expect_close(got_dx, dx, f"{where}: dx", rtol=1e-6, atol=1e-8, hint=hint)
@@ -200,6 +247,7 @@ def neuron_circuit_value(answer, w, x, f, dw, dx):
 
 def neuron_circuit_random(answer, seed):
     """Random weights and inputs (lists, tuples, arrays) against central differences."""
+    _neuron_again(answer, [2.0, -3.0, -3.0], [-1.0, -2.0])
     generator = rng(seed)
     for kind in (list, tuple, _array, list):
         w, x = generator.uniform(-3, 3, size=3), generator.uniform(-3, 3, size=2)
@@ -211,6 +259,15 @@ def neuron_circuit_random(answer, seed):
             expect_gradient(got_dw[i], lambda t: patterns.neuron(_with(w, i, t), x), w[i], f"{where}: dw[{i}]", hint=hint)
         for i in range(2):
             expect_gradient(got_dx[i], lambda t: patterns.neuron(w, _with(x, i, t)), x[i], f"{where}: dx[{i}]", hint=hint)
+
+
+def _neuron_again(answer, w, x):
+    """The same inputs once more must give the same result: nothing is kept between calls."""
+    first, again = _neuron_result(answer, w, x)[:3], _neuron_result(answer, w, x)[:3]
+    expect_true(all(_close(a, b) for a, b in zip(again, first)),
+                f"neuron_circuit(w={short_repr(w)}, x={short_repr(x)}) gave {short_repr(list(again))} "
+                f"the second time and {short_repr(list(first))} the first: keep nothing between calls "
+                f"(no default argument or global list that remembers; new gates on every call)")
 
 
 def _neuron_result(answer, w, x):
