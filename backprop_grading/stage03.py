@@ -183,44 +183,35 @@ def _random_cases(spec, cls, seed):
     cases.append([generator.uniform(-3, 3, size=(2, 3)) for _ in range(n)])
     for values in cases:
         _check_gate(spec, cls, values[:k], values[k:])
-    _check_separate_caches(spec, cls, generator)
-    _check_second_forward(spec, cls, generator)
+    _check_two_forwards(spec, cls, generator, one_gate=False)
+    _check_two_forwards(spec, cls, generator, one_gate=True)
     return generator
 
 
-def _check_separate_caches(spec, cls, generator):
-    """Two gates forward on different inputs; backward on the first must use its own cache."""
-    first, second = call(cls, name=spec.name), call(cls, name=spec.name)
+def _check_two_forwards(spec, cls, generator, one_gate):
+    """Two forwards on different inputs, by two gates a and b (then a.backward) or by one gate
+    used twice (backward after each): backward must use its own gate's latest forward."""
+    first = call(cls, name=spec.name)
+    second = first if one_gate else call(cls, name=spec.name)
     inputs_1, inputs_2 = ([float(v) for v in generator.uniform(-3, 3, size=len(spec.inputs))] for _ in range(2))
     douts = [float(v) for v in generator.uniform(-3, 3, size=len(spec.douts))]
     call(first.forward, *inputs_1, name=f"{spec.name}.forward")
+    if one_gate:
+        call(first.backward, *douts, name=f"{spec.name}.backward")
     call(second.forward, *inputs_2, name=f"{spec.name}.forward")
     got = call(first.backward, *douts, name=f"{spec.name}.backward")
-    expected, other = spec.backward(*inputs_1, *douts), spec.backward(*inputs_2, *douts)
-    if not _close(got, expected) and _close(got, other):
-        raise AssertionError(
-            f"two {spec.name} objects share one cache: after a.forward({_values(spec.inputs, inputs_1)}) "
-            f"and b.forward({_values(spec.inputs, inputs_2)}), a.backward used b's values. Keep the "
-            f"cache on `self` (self.x = x), not on the class or in a global variable")
-    _check_backward(spec, inputs_1, douts, got)
-
-
-def _check_second_forward(spec, cls, generator):
-    """One gate used twice: backward after the second forward must use the second's values."""
-    gate = call(cls, name=spec.name)
-    inputs_1, inputs_2 = ([float(v) for v in generator.uniform(-3, 3, size=len(spec.inputs))] for _ in range(2))
-    douts = [float(v) for v in generator.uniform(-3, 3, size=len(spec.douts))]
-    for inputs in (inputs_1, inputs_2):
-        call(gate.forward, *inputs, name=f"{spec.name}.forward")
-        got = call(gate.backward, *douts, name=f"{spec.name}.backward")
-    expected, stale = spec.backward(*inputs_2, *douts), spec.backward(*inputs_1, *douts)
-    if not _close(got, expected) and _close(got, stale):
+    right, stale = (inputs_2, inputs_1) if one_gate else (inputs_1, inputs_2)
+    if not _close(got, spec.backward(*right, *douts)) and _close(got, spec.backward(*stale, *douts)):
+        first_forward, second_forward = _values(spec.inputs, inputs_1), _values(spec.inputs, inputs_2)
         raise AssertionError(
             f"a {spec.name} used for a second forward kept the first forward's values: after "
-            f"forward({_values(spec.inputs, inputs_1)}) and forward({_values(spec.inputs, inputs_2)}), "
-            f"backward used the first. Overwrite the cache on every forward (self.x = x each time, "
-            f"not only when it is empty, and not in a default argument)")
-    _check_backward(spec, inputs_2, douts, got)
+            f"forward({first_forward}) and forward({second_forward}), backward used the first. Overwrite "
+            f"the cache on every forward (self.x = x each time, not only when it is empty, and not in a "
+            f"default argument)" if one_gate else
+            f"two {spec.name} objects share one cache: after a.forward({first_forward}) and "
+            f"b.forward({second_forward}), a.backward used b's values. Keep the cache on `self` "
+            f"(self.x = x), not on the class or in a global variable")
+    _check_backward(spec, right, douts, got)
 
 
 # ---- neuron_circuit ------------------------------------------------------------------------
