@@ -9,7 +9,7 @@ import numpy as np
 from autograd_ref import ops
 from autograd_ref.core import Variable
 from ._answer_probes import call_counting_functions, known_slip
-from ._arrays import matches
+from ._arrays import matches, plain
 from ._describe import short_repr
 from ._stand_ins import stand_ins
 from .checks import expect_close, expect_true, rng
@@ -52,6 +52,11 @@ def l2_example_value(l2_example, W, x, expected=None):
     expect_true(isinstance(got, (tuple, list)) and len(got) == 3,
                 f"l2_example must return three things (f, dW, dx), got {type(got).__name__} {got!r:.80}")
     f, dW, dx = got
+    for label, out in (("dW", dW), ("dx", dx)):
+        for name, passed in (("W", W_passed), ("x", x_passed)):
+            expect_true(not np.shares_memory(plain(out), passed),
+                        f"l2_example: the {label} it returns shares memory with the {name} you passed in: "
+                        f"return gradients in new arrays (W.grad, x.grad), never the caller's arrays")
     q = W @ x
     if expected is None:
         expected = (q @ q, 2 * np.outer(q, x), 2 * W.T @ q)

@@ -55,8 +55,18 @@ def node_log_sqrt(Node):
                          hint=_ORDER_HINT)
 
 
+def node_alone(Node):
+    """A root with no children: backward() gives it gradient 1 and visits nothing else."""
+    root = call(Node, 3.0, name="Node")
+    _backward(root, "a root Node(3.0) with no children")
+    expect_close(root.gradient, 1.0, "root.gradient after backward() on a Node with no children",
+                 hint="the root's own gradient is 1, children or not; with no children there is "
+                      "nothing else to visit")
+
+
 def node_shared_random(Node, seed):
     """f = sin(u) u + exp(u) + x*x with u = x y: u has three parents, x is a child twice."""
+    node_alone(Node)
     generator = rng(seed)
     for _ in range(3):
         x0, y0 = (float(v) for v in generator.uniform(-1.5, 1.5, size=2))

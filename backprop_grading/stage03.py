@@ -73,7 +73,31 @@ def sigmoid_gate_random(SigmoidGate, seed):
 def _check_gate(spec, cls, inputs, douts):
     gate = call(cls, name=spec.name)
     _check_forward(spec, inputs, _run(spec, gate.forward, inputs, spec.inputs, "forward"))
-    _check_backward(spec, inputs, douts, _run(spec, gate.backward, douts, spec.douts, "backward"))
+    got = _run(spec, gate.backward, douts, spec.douts, "backward")
+    _check_not_stale(spec, inputs, douts, got)
+    _check_backward(spec, inputs, douts, got)
+    _earlier_inputs.setdefault(spec.name, []).append([_copy(value) for value in inputs])
+
+
+_earlier_inputs = {}  # gate name -> the inputs of the forwards checked so far in this kernel
+
+
+def _check_not_stale(spec, inputs, douts, got):
+    """A wrong backward that is right for an earlier forward's inputs kept state across gates."""
+    explained = [spec.backward(*inputs, *douts)] + [values for _, values, _ in spec.slips(*inputs, *douts)]
+    if any(_close(got, values) for values in explained):
+        return  # right, or a slip that _check_backward names
+    for earlier in _earlier_inputs.get(spec.name, [])[-20:]:
+        try:
+            stale = spec.backward(*earlier, *douts)
+        except ValueError:  # an earlier forward on arrays of another shape
+            continue
+        if not _close(earlier, inputs) and _close(got, stale):
+            raise AssertionError(
+                f"{spec.name}: forward({_values(spec.inputs, inputs)}) on a new gate, then backward used "
+                f"the values of an earlier forward ({_values(spec.inputs, earlier)}): a gate's cache must "
+                f"hold its own latest forward. Overwrite the cache on every forward (self.x = x), never "
+                f"in a default argument, a class attribute or a global variable")
 
 
 def _run(spec, method, values, labels, method_name):
@@ -81,8 +105,10 @@ def _run(spec, method, values, labels, method_name):
     given = [_copy(value) for value in values]
     result = _elementwise_call(method, given, f"{spec.name}.{method_name}")
     for label, before, after in zip(labels, values, given):
+        advice = ("in a circuit d1 is another wire's gradient; return d1 + d2 as a new array"
+                  if spec is patterns.Copy else "build new arrays (np.where, x * mask) instead")
         expect_true(_same(before, after), f"{spec.name}.{method_name} changed the array {label} it "
-                    f"was given (in place): build new arrays (np.where, x * mask) instead")
+                    f"was given (in place): {advice}")
     return result
 
 
@@ -157,25 +183,35 @@ def _random_cases(spec, cls, seed):
     cases.append([generator.uniform(-3, 3, size=(2, 3)) for _ in range(n)])
     for values in cases:
         _check_gate(spec, cls, values[:k], values[k:])
-    _check_separate_caches(spec, cls, generator)
+    _check_two_forwards(spec, cls, generator, one_gate=False)
+    _check_two_forwards(spec, cls, generator, one_gate=True)
     return generator
 
 
-def _check_separate_caches(spec, cls, generator):
-    """Two gates forward on different inputs; backward on the first must use its own cache."""
-    first, second = call(cls, name=spec.name), call(cls, name=spec.name)
+def _check_two_forwards(spec, cls, generator, one_gate):
+    """Two forwards on different inputs, by two gates a and b (then a.backward) or by one gate
+    used twice (backward after each): backward must use its own gate's latest forward."""
+    first = call(cls, name=spec.name)
+    second = first if one_gate else call(cls, name=spec.name)
     inputs_1, inputs_2 = ([float(v) for v in generator.uniform(-3, 3, size=len(spec.inputs))] for _ in range(2))
     douts = [float(v) for v in generator.uniform(-3, 3, size=len(spec.douts))]
     call(first.forward, *inputs_1, name=f"{spec.name}.forward")
+    if one_gate:
+        call(first.backward, *douts, name=f"{spec.name}.backward")
     call(second.forward, *inputs_2, name=f"{spec.name}.forward")
     got = call(first.backward, *douts, name=f"{spec.name}.backward")
-    expected, other = spec.backward(*inputs_1, *douts), spec.backward(*inputs_2, *douts)
-    if not _close(got, expected) and _close(got, other):
+    right, stale = (inputs_2, inputs_1) if one_gate else (inputs_1, inputs_2)
+    if not _close(got, spec.backward(*right, *douts)) and _close(got, spec.backward(*stale, *douts)):
+        first_forward, second_forward = _values(spec.inputs, inputs_1), _values(spec.inputs, inputs_2)
         raise AssertionError(
-            f"two {spec.name} objects share one cache: after a.forward({_values(spec.inputs, inputs_1)}) "
-            f"and b.forward({_values(spec.inputs, inputs_2)}), a.backward used b's values. Keep the "
-            f"cache on `self` (self.x = x), not on the class or in a global variable")
-    _check_backward(spec, inputs_1, douts, got)
+            f"a {spec.name} used for a second forward kept the first forward's values: after "
+            f"forward({first_forward}) and forward({second_forward}), backward used the first. Overwrite "
+            f"the cache on every forward (self.x = x each time, not only when it is empty, and not in a "
+            f"default argument)" if one_gate else
+            f"two {spec.name} objects share one cache: after a.forward({first_forward}) and "
+            f"b.forward({second_forward}), a.backward used b's values. Keep the cache on `self` "
+            f"(self.x = x), not on the class or in a global variable")
+    _check_backward(spec, right, douts, got)
 
 
 # ---- neuron_circuit ------------------------------------------------------------------------
@@ -193,6 +229,8 @@ def neuron_circuit_value(answer, w, x, f, dw, dx):
     got_f, got_dw, got_dx, calls = _neuron_result(answer, w, x)
     where = f"neuron_circuit(w={short_repr(list(w))}, x={short_repr(list(x))})"
     hint = _neuron_slip(got_f, got_dw, got_dx, w, x, calls)
+    if not (_close(got_f, f) and _close(got_dw, dw) and _close(got_dx, dx)):
+        _neuron_again(answer, w, x)  # a wrong result may come from an earlier call
     expect_close(got_f, f, f"{where}: f", hint=hint)
     expect_close(got_dw, dw, f"{where}: dw", rtol=1e-6, atol=1e-8, hint=hint)
     expect_close(got_dx, dx, f"{where}: dx", rtol=1e-6, atol=1e-8, hint=hint)
@@ -200,6 +238,7 @@ def neuron_circuit_value(answer, w, x, f, dw, dx):
 
 def neuron_circuit_random(answer, seed):
     """Random weights and inputs (lists, tuples, arrays) against central differences."""
+    _neuron_again(answer, [2.0, -3.0, -3.0], [-1.0, -2.0])
     generator = rng(seed)
     for kind in (list, tuple, _array, list):
         w, x = generator.uniform(-3, 3, size=3), generator.uniform(-3, 3, size=2)
@@ -211,6 +250,15 @@ def neuron_circuit_random(answer, seed):
             expect_gradient(got_dw[i], lambda t: patterns.neuron(_with(w, i, t), x), w[i], f"{where}: dw[{i}]", hint=hint)
         for i in range(2):
             expect_gradient(got_dx[i], lambda t: patterns.neuron(w, _with(x, i, t)), x[i], f"{where}: dx[{i}]", hint=hint)
+
+
+def _neuron_again(answer, w, x):
+    """The same inputs once more must give the same result: nothing is kept between calls."""
+    first, again = _neuron_result(answer, w, x)[:3], _neuron_result(answer, w, x)[:3]
+    expect_true(all(_close(a, b) for a, b in zip(again, first)),
+                f"neuron_circuit(w={short_repr(w)}, x={short_repr(x)}) gave {short_repr(list(again))} "
+                f"the second time and {short_repr(list(first))} the first: keep nothing between calls "
+                f"(no default argument or global list that remembers; new gates on every call)")
 
 
 def _neuron_result(answer, w, x):

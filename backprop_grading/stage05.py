@@ -96,7 +96,39 @@ def expect_backward_order(order, output, what):
                              f"{ORDER_HINT}")
 
 
+def topological_order_again_and_on_a_leaf(fn):
+    """Twice on one graph, then on a larger graph sharing it, then on a leaf: nothing is kept."""
+    graph = diamond(2.0)
+    for time in ("the first", "the second"):
+        order = call(fn, graph["y"], name="topological_order")
+        found = len(order) if isinstance(order, (list, tuple)) else 0
+        expect_true(found >= 4 or time == "the first",
+                    f"topological_order called {time} time on the same diamond returned {found} of its 4 "
+                    f"functions: keep the visited set local to the call (not in a default argument, "
+                    f"a global, or marks on the functions), so that calling it again finds them all")
+        expect_backward_order(order, graph["y"], f"topological_order called {time} time on the diamond")
+    z = general.mul(graph["y"], graph["a"])
+    topological_order_value(fn, z, "topological_order on z = mul(y, a), built on the diamond after ordering it")
+    leaf = general.Variable(np.array(1.0))
+    order = _on_a_leaf(fn, leaf, "topological_order", "start from an empty list when output.creator is None")
+    expect_true(isinstance(order, (list, tuple)) and len(order) == 0,
+                f"topological_order of a leaf (creator None) returned {a_value(order)}: no function made "
+                f"a leaf, so return an empty list")
+
+
+def _on_a_leaf(fn, leaf, name, advice):
+    """fn(leaf); an error there is said to come from the leaf (no function made it)."""
+    try:
+        return call(fn, leaf, name=name)
+    except AssertionError as error:
+        if type(error) is not AssertionError:  # unfinished, or the reference: say so as it is
+            raise
+        raise AssertionError(f"{name} of a leaf (creator None) failed: {error}. No function "
+                             f"made a leaf: {advice}") from error
+
+
 def topological_order_random(fn, seed, count=20):
+    topological_order_again_and_on_a_leaf(fn)
     generator = rng(seed)
     for _ in range(count):
         leaves, main, side = random_recipe(generator, int(generator.integers(3, 16)), True)
@@ -153,9 +185,40 @@ def two_outputs_both_used(fn):
                  hint="p = x**2 - y**2; both outputs s and d carry a share back to x and y")
 
 
+def backward_general_edges(fn):
+    """A gradient preset on an input, a leaf as the output, and gy handed on to two inputs."""
+    x, three = general.Variable(np.array(2.0)), general.Variable(np.array(3.0))
+    # what happens to the preset array itself is left open: a private copy updated with += is fine
+    x.grad, x.name, three.name = np.array(1.0), "x", "three"
+    y = general.mul(x, three)
+    y.name = "y"
+    backward_general_value(fn, y, "y = mul(x, three) with x.grad = 1 set before backward")
+    expect_close(x.grad, 4.0, "x.grad after backward_general on y = mul(x, 3) with x.grad = 1 before",
+                 hint="backward adds into a gradient that is already there, a preset one included: "
+                      "x.grad = x.grad + gx, the sum of both gradients (which is why training calls "
+                      "cleargrad()); it does not overwrite it")
+    leaf = general.Variable(np.array([1.5, -2.0]))
+    with _reference_order(fn):
+        _on_a_leaf(fn, leaf, "backward_general", "set its grad to ones and visit no function "
+                   "(topological_order of a leaf is empty)")
+    expect_close(leaf.grad, [1.0, 1.0], "leaf.grad after backward_general on a leaf",
+                 hint="a leaf is its own output: its gradient is ones; with no creator there is no "
+                      "function to visit")
+    x = general.Variable(np.array(1.5))
+    t = general.add(x, x)
+    y = general.add(t, x)
+    x.name, t.name, y.name = "x", "t", "y"
+    backward_general_value(fn, y, "y = add(t, x) with t = add(x, x)")
+    expect_close([y.grad, t.grad, x.grad], [1.0, 1.0, 3.0],
+                 "backward_general on y = add(t, x), t = add(x, x): [y.grad, t.grad, x.grad]",
+                 hint="Add.backward hands the same gy to both inputs, so y, t and x may start with one "
+                      "shared array: never update a gradient in place (x.grad = x.grad + gx)")
+
+
 def backward_general_random(fn, seed, count=20):
     """Leaf gradients against central differences on random graphs with reused variables and
     functions of two outputs."""
+    backward_general_edges(fn)
     generator = rng(seed)
     for _ in range(count):
         leaves, main, side = random_recipe(generator, int(generator.integers(2, 14)), True)
@@ -222,8 +285,25 @@ def _pair_or_none(dfdx, dfdy):
     return pair if pair.shape == (2,) else None
 
 
+def log_sqrt_graph_again(fn):
+    """(3, 2), (2, 5), then (3, 2) again: the third result must be the first."""
+    first, _, third = (_log_sqrt_run(fn, x, y)[0] for x, y in [(3.0, 2.0), (2.0, 5.0), (3.0, 2.0)])
+    expect_true(_same_numbers(third, first),
+                f"log_sqrt_graph(3.0, 2.0) gave {a_value(list(third))} the third time and "
+                f"{a_value(list(first))} the first: make new Variables on every call (gradients "
+                f"accumulate on a reused leaf) and keep nothing between calls")
+
+
+def _same_numbers(a, b):
+    try:
+        return matches(to_floats(a), to_floats(b), 1e-9, 1e-12)
+    except (TypeError, ValueError):  # not numbers, or ragged: log_sqrt_graph_value says what is wrong
+        return True
+
+
 def log_sqrt_graph_random(fn, seed, count=10):
     """Random x > 1, y > 0 (so that y log x > 0): closed form and numerical gradients."""
+    log_sqrt_graph_again(fn)
     generator = rng(seed)
     for _ in range(count):
         x, y = float(generator.uniform(1.2, 6.0)), float(generator.uniform(0.2, 4.0))

@@ -16,7 +16,8 @@ from autograd_ref import numeric, ops
 from autograd_ref.core import Variable, no_grad
 from autograd_ref.ops import tensor
 from ._answer_probes import known_slip
-from ._arrays import matches
+from ._arrays import matches, plain
+from ._describe import short_repr
 from ._l2_checks import (  # noqa: F401  (test cells call them as check.<name>)
     l2_example_random, l2_example_value, reference_l2_example,
 )
@@ -103,10 +104,21 @@ def _axes_to_sum(g_shape, shape):
     return tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape) if n == 1 and g_shape[lead + i] != 1)
 
 
+def _leading_and_size_one(g_shape, shape):
+    """The rule for the case that slips most: leading axes together with size-1 target axes."""
+    lead = len(g_shape) - len(shape)
+    shifted = tuple(lead + i for i, n in enumerate(shape) if n == 1 and g_shape[lead + i] != 1)
+    if not lead or not shifted:
+        return ""
+    return (f"g of shape {g_shape} has {lead} leading axis(es) that {shape} lacks, so axis i of the "
+            f"target is axis {lead} + i of g: the size-1 target axes are g's axes {shifted} (not "
+            f"{tuple(i - lead for i in shifted)}); ")
+
+
 def _sum_to_hint(g, got, shape):
     axes = _axes_to_sum(g.shape, shape)
-    right = (f"for shape {shape}, sum g over axes {axes} (the axes g has in front that {shape} "
-             f"lacks, and the axes where {shape} has size 1), then reshape to {shape}")
+    right = (f"{_leading_and_size_one(g.shape, shape)}for shape {shape}, sum g over axes {axes} (the axes "
+             f"g has in front that {shape} lacks, and the axes where {shape} has size 1), then reshape to {shape}")
     slips = [(g, f"your result is g itself, nothing summed; {right}")]
     slips += [(g.sum(axis=subset, keepdims=keep), f"your result is g.sum(axis={subset}, keepdims={keep}); {right}")
               for r in range(1, g.ndim + 1) for subset in itertools.combinations(range(g.ndim), r)
@@ -118,14 +130,18 @@ def sum_to_value(sum_to, g, shape, expected):
     """sum_to(g, shape) must equal `expected` and leave g as it was."""
     g = np.array(g, dtype=float)
     kept = g.copy()
-    got = call(sum_to, g, shape, name="sum_to")
     what = f"sum_to(g of shape {g.shape}, {shape})"
+    got = _shape_errors_explained(lambda: call(sum_to, g, shape, name="sum_to"),
+                                  _leading_and_size_one(g.shape, shape) + f"the result has shape {shape}")
     expect_close(got, expected, what, rtol=1e-9, atol=1e-12, hint=_sum_to_hint(g, got, shape))
     expect_true(matches(g, kept, 0, 0), f"{what} changed g: build a new array instead of writing into g")
 
 
 def sum_to_random(sum_to, seed):
     """Random broadcasts: leading axes, size-1 axes, both, none, and down to a scalar."""
+    for shape in [(2, 1), (1, 3), (1, 1), (1, 2, 1)]:  # leading axes with size-1 target axes
+        g = np.arange(24.0).reshape(4, 2, 3) - 11.5
+        sum_to_value(sum_to, g, shape, ops.sum_to(g, shape))
     generator = rng(seed)
     for case in range(12):
         shape = tuple(int(n) for n in generator.integers(1, 5, size=generator.integers(0, 4)))
@@ -140,15 +156,17 @@ def sum_to_random(sum_to, seed):
 def matmul_value(MatMul, x, W, gy):
     """MatMul()(x, W) is x @ W; backward(gy) is (gy @ W.T, x.T @ gy)."""
     x, W, gy = (np.array(a, dtype=float) for a in (x, W, gy))
+    given = {"x": x.copy(), "W": W.copy(), "gy": gy.copy()}  # the answer gets these; x, W, gy stay
     func = MatMul()
     y = _shape_errors_explained(
-        lambda: call(func, Variable(x), Variable(W), name="MatMul()"),
+        lambda: call(func, Variable(given["x"]), Variable(given["W"]), name="MatMul()"),
         f"forward gets x of shape {x.shape} (N, D) and W of shape {W.shape} (D, H) and returns "
         f"x @ W, of shape (N, H) = {(x @ W).shape}")
     expect_close(y, x @ W, f"MatMul forward with x of shape {x.shape} and W of shape {W.shape}",
                  hint="forward returns x @ W")
-    gx, gW = _shape_errors_explained(lambda: _backward(func, gy, "MatMul", 2),
+    gx, gW = _shape_errors_explained(lambda: _backward(func, given["gy"], "MatMul", 2),
                                      _matmul_shape_rule(x, W, gy))
+    _expect_left_alone("MatMul", given, {"x": x, "W": W, "gy": gy}, {"forward's y": y, "gx": gx, "gW": gW})
     swapped = _shape_of(gx) == W.shape != x.shape and _shape_of(gW) == x.shape
     expect_true(not swapped,
                 "MatMul.backward returned (gW, gx): return the gradients in the order of "
@@ -160,6 +178,22 @@ def matmul_value(MatMul, x, W, gy):
     _expect_gradient_array(gW, x.T @ gy, f"MatMul.backward: gW (W has shape {W.shape}, gy {gy.shape})", known_slip(
         gW, [(x.T @ ones, "multiply by the upstream gradient gy, not by ones")],
         f"gW has W's shape {W.shape}; the one product of x {x.shape} and gy {gy.shape} with that shape is x.T @ gy"))
+
+
+def _expect_left_alone(name, given, kept, returned):
+    """The arrays handed to an answer hold their values, and what it returns is new memory."""
+    for label, array in given.items():
+        expect_true(matches(array, kept[label], 0, 0),
+                    f"{name} changed {label} in place (it was {short_repr(kept[label])}, it is now "
+                    f"{short_repr(array)}): " + ("the engine may hand the same gy to another function"
+                    if label == "gy" else f"{label} is the caller's data, and backward reads it again")
+                    + "; compute into new arrays, never write into the arrays you are given")
+    for out_label, out in returned.items():
+        out = plain(out)
+        for label, array in given.items():
+            expect_true(not (isinstance(out, np.ndarray) and np.shares_memory(out, array)),
+                        f"{name}: {out_label} shares memory with {label} (it is {label} or a view of it): "
+                        f"return a new array, or changing one later changes the other")
 
 
 def _shape_errors_explained(run, rule):
@@ -184,6 +218,7 @@ def matmul_random(MatMul, seed):
     for n, d, h in [(3, 4, 2), (1, 5, 3), (4, 2, 1), (3, 3, 3), tuple(generator.integers(1, 6, size=3))]:
         x, W, gy = generator.normal(size=(n, d)), generator.normal(size=(d, h)), generator.normal(size=(n, h))
         matmul_value(MatMul, x, W, gy)
+    matmul_value(MatMul, generator.normal(size=(3, 1)), [[1.0]], generator.normal(size=(3, 1)))  # W = 1: gx = gy
     x, W, w = generator.normal(size=(3, 4)), generator.normal(size=(4, 2)), generator.uniform(0.5, 1.5, size=(3, 2))
     gx, gW = _engine_grads(MatMul, (x, W), w, "sum(MatMul()(x, W) * w).backward")
     expect_gradient(gx, lambda xv: np.sum((xv @ W) * w), x, "MatMul in the engine: x.grad")

@@ -54,6 +54,8 @@ def dual_rules(Dual):
 
 def dual_random(Dual, seed):
     """dual_rules at random values and directions (fixed ones for seed=None)."""
+    if seed is not None:
+        _dual_results_are_new(Dual)
     for u, du, v, dv, c in _dual_examples(seed):
         for symbol, op, rule in _BINARY:
             for left, right in (((u, du), (v, dv)), ((u, du), c), (c, (v, dv))):
@@ -71,6 +73,18 @@ def dual_random(Dual, seed):
             _expect_unchanged(label, (operand,), ((abs(u), du),))
             _expect_dual(result, Dual, label, lambda s: fn(abs(u) + s * du),
                          f"{rule}: multiply the local derivative by self.dot (chain rule)")
+
+
+def _dual_results_are_new(Dual):
+    """d + 0, 0 + d, d - 0, d * 1, 1 * d, d / 1 have d's numbers, but must be new Duals."""
+    for label, op in [("d + 0", lambda d: d + 0), ("0 + d", lambda d: 0 + d), ("d - 0", lambda d: d - 0),
+                      ("d * 1", lambda d: d * 1), ("1 * d", lambda d: 1 * d), ("d / 1", lambda d: d / 1)]:
+        d = Dual(1.5, 0.5)
+        result = call(lambda: op(d), name=f"(lambda: {label} with d = Dual(1.5, 0.5))")
+        expect_true(result is not d,
+                    f"{label} with d = Dual(1.5, 0.5) returned d itself: always return a new Dual, "
+                    f"or a later change to the result changes d too (return Dual(new_val, new_dot), "
+                    f"also when adding 0 or multiplying by 1)")
 
 
 def _binary_call(run, label, symbol, given):
@@ -168,7 +182,11 @@ def _graph_of_duals(x, y):
 def chain_costs_value(chain_costs, dims):
     """Compare with the multiplications counted while really multiplying random Jacobians."""
     expected = counted_chain_costs([int(d) for d in dims])
-    got = call(chain_costs, list(dims), name="chain_costs")
+    given = list(dims)
+    got = call(chain_costs, given, name="chain_costs")
+    expect_true(given == list(dims),
+                f"chain_costs({list(dims)}) changed the list you passed in: it is now {given}. Read dims, "
+                f"never reverse, sort or pop it in place (dims[::-1] is a reversed copy)")
     expect_true(isinstance(got, (tuple, list)) and len(got) == 2,
                 f"chain_costs({list(dims)}) must return a pair (forward_cost, reverse_cost), got {got!r}")
     hint = ("forward: sum over k = 2..L of dims[k]*dims[k-1]*dims[0]; "

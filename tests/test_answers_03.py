@@ -354,8 +354,40 @@ def _zero_dz_in_place(self, dz):
     return dz, dy
 
 
+class MultiplyGateCachingOnce:
+    """Fills its cache on the first forward only."""
+
+    def forward(self, x, y):
+        if not hasattr(self, "x"):
+            self.x, self.y = x, y
+        return x * y
+
+    def backward(self, dz):
+        return self.y * dz, self.x * dz
+
+
+class SigmoidGateRemembering:
+    """Keeps its output in a default argument filled on the first forward only."""
+
+    def forward(self, x, memory={}):
+        memory.setdefault("s", 1 / (1 + np.exp(-x)))
+        self.s = memory["s"]
+        return 1 / (1 + np.exp(-x))
+
+    def backward(self, dz):
+        return dz * self.s * (1 - self.s)
+
+
+def _add_into_d1(self, d1, d2):
+    d1 += d2  # changes the caller's array: in a circuit, another wire's gradient
+    return d1
+
+
 @pytest.mark.grading
 @pytest.mark.parametrize("kind, cls, phrase", [
+    ("multiply", MultiplyGateCachingOnce, "a MultiplyGate used for a second forward kept the first forward's values"),
+    ("sigmoid", SigmoidGateRemembering, "Overwrite the cache on every forward"),
+    ("copy", gate(Copy, _add_into_d1), "CopyGate.backward changed the array d1 it was given (in place): in a circuit d1"),
     ("add", gate(AddGate, lambda self, dz: (1.0, 1.0)), "AddGate.backward returned (1, 1)"),
     ("add", gate(AddGate, lambda self, dz: (self.y * dz, self.x * dz)), "the multiply gate's rule"),
     ("add", gate(AddGate, lambda self, dz: dz), "must return one gradient per input"),
@@ -401,6 +433,15 @@ def neuron_circuit(w, x):
     d_sum, dw2 = plus[1].backward(squash.backward(1.0))
     (dw0, dx0), (dw1, dx1) = (gate_.backward(d) for gate_, d in zip(times, plus[0].backward(d_sum)))
     return f, [dw0, dw1, dw2], [dx0, dx1]
+
+
+def remembering_neuron(w, x, totals=[]):
+    """Adds each call's dw into a list kept in a default argument."""
+    f, dw, dx = neuron_circuit(w, x)
+    if not totals:
+        totals.extend([0.0, 0.0, 0.0])
+    totals[:] = [t + d for t, d in zip(totals, dw)]
+    return f, list(totals), dx
 
 
 def no_sigmoid_gradient(w, x):
@@ -449,6 +490,8 @@ def test_a_correct_neuron_passes():
     (no_sigmoid, "f is the sigmoid of the sum"),
     (lambda w, x: neuron_circuit(w, x)[:2], "must return three things (f, dw, dx)"),
     (lambda w, x: (*neuron_circuit(w, x)[:2], [0.0]), "dx with 2 (dx0, dx1)"),
+    (remembering_neuron, "gave [0.731"),
+    (remembering_neuron, "keep nothing between calls"),
     (through_reference, "neuron_graph"),
     (through_engine, "runs the reference implementation's `autograd_ref.Variable.backward`"),
 ])

@@ -4,6 +4,7 @@ reference passed off as an answer, a patched numpy), and the checks called direc
 answers no notebook run covers."""
 import contextlib
 import math
+import re
 import textwrap
 
 import numpy as np
@@ -250,12 +251,13 @@ def _depth_first(output):
                     visit(x.creator)
             order.append(f)
 
-    visit(output.creator)
+    if output.creator is not None:  # a leaf has no function behind it
+        visit(output.creator)
     return tuple(reversed(order))
 
 
 def _by_generation(output):
-    functions, pending = set(), [output.creator]
+    functions, pending = set(), [output.creator] if output.creator is not None else []
     while pending:
         f = pending.pop()
         if f not in functions:
@@ -363,6 +365,90 @@ def grade_backward_general(answer, seed=3, count=30):
     check.backward_general_random(answer, seed=seed, count=count)
 
 
+def _marking_the_graph(output):
+    """Marks the functions it visits: a second call on the same graph finds none."""
+    order, pending = [], [output.creator] if output.creator is not None else []
+    while pending:
+        f = pending.pop()
+        if not getattr(f, "visited", False):
+            f.visited = True
+            order.append(f)
+            pending.extend(x.creator for x in f.inputs if x.creator is not None)
+    return sorted(order, key=lambda f: f.generation, reverse=True)
+
+
+def _no_leaf_check(output):
+    functions, pending = set(), [output.creator]
+    while pending:
+        f = pending.pop()
+        functions.add(f)
+        pending.extend(x.creator for x in f.inputs if x.creator is not None)
+    return sorted(functions, key=lambda f: f.generation, reverse=True)
+
+
+@pytest.mark.grading
+@pytest.mark.parametrize("order, phrase", [
+    (_marking_the_graph, "called the second time on the same diamond returned 0 of its 4 functions"),
+    (_no_leaf_check, "topological_order of a leaf (creator None) failed"),
+])
+def test_orders_that_keep_state_or_miss_leaves_are_named(order, phrase):
+    from backprop_grading import stage05 as check
+    with pytest.raises(AssertionError, match=re.escape(phrase)):
+        check.topological_order_random(order, seed=2, count=3)
+
+
+def _private_gradients(self):
+    """Keeps gradients in a dict of its own and copies them out: a preset x.grad is lost."""
+    grads = {id(self): np.ones_like(self.data)}
+    for f in _by_generation(self):
+        gxs = f.backward(*[grads[id(y)] for y in f.outputs])
+        for x, gx in zip(f.inputs, gxs if isinstance(gxs, tuple) else (gxs,)):
+            grads[id(x)] = grads[id(x)] + gx if id(x) in grads else gx
+            x.grad = grads[id(x)]
+    self.grad = grads[id(self)]
+
+
+def _starting_from_the_creator(self):
+    """Calls self.creator.backward even when self is a leaf."""
+    self.grad = np.ones_like(self.data) if self.grad is None else self.grad
+    self.creator.backward  # noqa: B018  (fails on a leaf: creator is None)
+    _backward_with(_copy_then_add_in_place)(self)
+
+
+@pytest.mark.grading
+@pytest.mark.parametrize("answer, phrase", [
+    (_private_gradients, "x.grad after backward_general on y = mul(x, 3) with x.grad = 1 before: expected 4, got 3"),
+    (_starting_from_the_creator, "backward_general of a leaf (creator None) failed"),
+])
+def test_preset_gradients_and_leaf_outputs_are_checked(answer, phrase):
+    from backprop_grading import stage05 as check
+    with pytest.raises(AssertionError, match=re.escape(phrase)):
+        check.backward_general_random(answer, seed=4, count=3)
+
+
+_LEAVES = {}
+
+
+def _log_sqrt_reusing_leaves(x, y):
+    """Makes its Variables on the first call only; later calls reuse them, grads and all."""
+    from autograd_ref.stages import general
+    if not _LEAVES:
+        _LEAVES.update(x=general.Variable(np.array(0.0)), y=general.Variable(np.array(0.0)))
+    vx, vy = _LEAVES["x"], _LEAVES["y"]
+    vx.data, vy.data = np.array(float(x)), np.array(float(y))
+    b = general.mul(general.log(vx), vy)
+    f = general.add(general.sqrt(b), b)
+    _backward_with(_copy_then_add_in_place)(f)
+    return f.data, vx.grad, vy.grad
+
+
+@pytest.mark.grading
+def test_log_sqrt_graph_keeping_state_between_calls_is_named():
+    from backprop_grading import stage05 as check
+    with pytest.raises(AssertionError, match="the third time .* make new Variables on every call"):
+        check.log_sqrt_graph_random(_log_sqrt_reusing_leaves, seed=1, count=2)
+
+
 @pytest.mark.grading
 def test_a_private_copy_may_be_updated_in_place():
     grade_backward_general(_backward_with(_copy_then_add_in_place))
@@ -370,7 +456,7 @@ def test_a_private_copy_may_be_updated_in_place():
 
 def _breadth_first(output):
     """Each function once, but level by level: not a topological order in general."""
-    order, seen, queue = [], set(), [output.creator]
+    order, seen, queue = [], set(), [output.creator] if output.creator is not None else []
     while queue:
         f = queue.pop(0)
         if f not in seen:

@@ -253,6 +253,44 @@ class MatMulOnVariables(RightMatMul):
         return gy @ W.T, x.T @ gy
 
 
+class MatMulScalesGyInPlace(RightMatMul):
+    def backward(self, gy):
+        x, W = self.inputs[0].data, self.inputs[1].data
+        gy *= 2
+        return gy @ W.T / 2, x.T @ gy / 2
+
+
+class MatMulZeroesX(RightMatMul):
+    def forward(self, x, W):
+        y = x @ W
+        x[...] = 0.0
+        return y
+
+
+class MatMulReturnsGyForW1(RightMatMul):
+    """With W = [[1]] the answer hands gy itself back as gx."""
+    def backward(self, gy):
+        x, W = self.inputs[0].data, self.inputs[1].data
+        return (gy if W.shape == (1, 1) and W[0, 0] == 1 else gy @ W.T), x.T @ gy
+
+
+class MatMulCaching(Function):
+    def forward(self, x, W):
+        self.x, self.W = x, W
+        return x @ W
+
+    def backward(self, gy):
+        return gy @ self.W.T, self.x.T @ gy
+
+
+def sum_to_unshifted(g, shape):
+    """Sums the size-1 target axes at their positions in the target, not in g."""
+    for axis, size in enumerate(shape):
+        if size == 1:
+            g = g.sum(axis=axis, keepdims=True)
+    return g.sum(axis=tuple(range(g.ndim - len(shape))))
+
+
 class ReLUWithoutGy(Function):
     def forward(self, x):
         return np.maximum(x, 0)
@@ -345,6 +383,16 @@ MISTAKES = [
      "multiply by gy and divide by N"),
     ("MatMul backward W.T @ gy", lambda: check.matmul_value(MatMulShapesWrong, X, W[:, :1], GY[:, :1]),
      "gx = gy @ W.T is (2, 1) @ (1, 3) -> (2, 3), x's shape (N, D); gW = x.T @ gy is (3, 2) @ (2, 1) -> (3, 1)"),
+    ("sum_to size-1 axes not shifted past leading axes", lambda: check.sum_to_random(sum_to_unshifted, seed=606),
+     "1 leading axis(es) that (2, 1) lacks, so axis i of the target is axis 1 + i of g"),
+    ("MatMul scales gy in place", lambda: check.matmul_value(MatMulScalesGyInPlace, X, W, GY),
+     "MatMul changed gy in place"),
+    ("MatMul forward zeroes x", lambda: check.matmul_value(MatMulZeroesX, X, W, GY), "MatMul changed x in place"),
+    ("MatMul hands gy back as gx", lambda: check.matmul_random(MatMulReturnsGyForW1, seed=616),
+     "gx shares memory with gy"),
+    ("l2 returns the inputs", lambda: check.l2_example_value(
+        lambda W, x: (l2_through_the_engine(W, x)[0], W, x), SQUARE, [0.3, -0.7]),
+     "the dW it returns shares memory with the W you passed in"),
     ("l2 by hand", lambda: check.l2_example_value(l2_by_hand, SQUARE, [0.3, -0.7]), "ran none of the engine's Functions"),
     ("l2 zeroes W and x", lambda: check.l2_example_value(
         lambda W, x: l2_through_the_engine(W, x, "zeroes the caller's arrays"), SQUARE, [0.3, -0.7]),
@@ -373,6 +421,7 @@ def test_right_answers_pass_the_same_checks():
     check.sum_to_random(lambda g, s: np.asarray(g.sum(axis=tuple(range(g.ndim - len(s))) + tuple(
         g.ndim - len(s) + i for i, n in enumerate(s) if n == 1), keepdims=True)).reshape(s), seed=1)
     check.matmul_random(RightMatMul, seed=1)
+    check.matmul_random(MatMulCaching, seed=1)  # caching x and W in forward is fine
     check.softmax_cross_entropy_random(RightSoftmaxCrossEntropy, seed=1)
     check.l2_example_value(l2_through_the_engine, SQUARE, np.array([0.3, -0.7]))
     check.l2_example_random(l2_through_the_engine, seed=1)

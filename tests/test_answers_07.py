@@ -397,3 +397,50 @@ def test_a_dual_that_cannot_take_plain_numbers_gets_a_hint(missing, words):
         namespace["lift"] = lambda self, x: x  # numbers stay numbers: no .val
     broken = type(f"DualWithout{missing}", (), namespace)
     assert words in failure(check.dual_rules, broken)
+
+
+class DualKeepingItselfForZero(DualWithSlip):
+    """Returns its operand itself when adding 0: the right numbers, but not a new Dual."""
+
+    def __add__(self, other):
+        return self if other == 0 else super().__add__(other)
+
+    __radd__ = __add__
+
+
+@in_process
+def test_a_dual_returning_its_operand_is_named():
+    message = failure(check.dual_random, DualKeepingItselfForZero, seed=5)
+    assert "d + 0 with d = Dual(1.5, 0.5) returned d itself: always return a new Dual" in message
+
+
+@in_process
+def test_chain_costs_reversing_dims_in_place_is_named():
+    def reversing(dims):
+        L = len(dims) - 1
+        forward = sum(dims[k] * dims[k - 1] * dims[0] for k in range(2, L + 1))
+        dims.reverse()  # the output side first: changes the caller's list
+        return forward, sum(dims[0] * dims[k] * dims[k + 1] for k in range(1, L))
+
+    assert "chain_costs([3, 4, 5, 1]) changed the list you passed in: it is now [1, 5, 4, 3]" in failure(
+        check.chain_costs_value, reversing, [3, 4, 5, 1])
+
+
+class ChildlessRootSkipped(PlainNode):
+    """Returns at once from a root with no children, leaving its gradient None."""
+
+    def backward(self):
+        if not self.children:
+            return
+        self.gradient = 1.0
+        for node in topological_order(self):
+            for child, jacobian in node.children:
+                part = np.dot(node.gradient, jacobian)
+                child.gradient = part if child.gradient is None else child.gradient + part
+
+
+@in_process
+def test_a_root_without_children_is_checked():
+    check.node_log_sqrt(ChildlessRootSkipped)  # right wherever there are children
+    assert "root.gradient after backward() on a Node with no children" in failure(
+        check.node_shared_random, ChildlessRootSkipped, seed=721)
