@@ -1,4 +1,4 @@
-"""Grading one submission through the entry point any backend uses, in a real sandbox."""
+"""Grading shipped submissions with the pieces any backend uses (Grader, grade_safely), in a real sandbox."""
 import pickle
 import shutil
 import tempfile
@@ -8,8 +8,8 @@ import nbformat
 import pytest
 
 from backprop_course.assignments import generate_student_notebooks
-from backprop_course.kernels.grader import Submission
-from backprop_course.kernels.pool import close_graders, grade_submission
+from backprop_course.kernels.grader import Grader, Submission
+from backprop_course.kernels.pool import grade_safely
 from backprop_course.kernels.sandbox import Limits, sandbox_problem
 from backprop_course.mistakes import before
 from backprop_course.sample_class import Work
@@ -31,10 +31,11 @@ def test_a_shipped_submission_is_graded_in_a_sandbox_and_nothing_is_left(tmp_pat
     submissions = [Submission(student, TOY_STAGE, root / "submitted" / student / TOY_STAGE / f"{TOY_STAGE}.ipynb",
                               root / "autograded" / student / TOY_STAGE) for student in students]
     shipped = pickle.loads(pickle.dumps((arguments, submissions)))  # as a scheduler sends them to a worker
+    grader = Grader(*shipped[0])
     try:
-        graded = [pickle.loads(pickle.dumps(grade_submission(*shipped[:1], submission))) for submission in shipped[1]]
+        graded = [pickle.loads(pickle.dumps(grade_safely(grader, submission))) for submission in shipped[1]]
     finally:
-        close_graders()
+        grader.close()
     assert [(result.student, result.status) for result in graded] == [("ada", "ok"), ("cy", "contained")]
     assert any("tried to write outside its folder" in note for note in graded[1].notes), graded[1].notes
     errors = [output for cell in nbformat.reads(graded[0].notebook, as_version=4).cells

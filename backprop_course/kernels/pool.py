@@ -122,29 +122,3 @@ def replace_dead_workers(workers, grading, start_worker):
                 lost.append(index)
             workers[position] = start_worker()
     return lost
-
-
-# --- one submission at a time, for backends that schedule submissions themselves (e.g. Dask) ---
-
-GRADERS = {}  # this process's Graders, by the scratch folder of the run they serve
-
-
-def grade_submission(grader_arguments, submission):
-    """Grade one `Submission` in this process and return its `Graded`: the entry point for any backend.
-
-    `grader_arguments` are autograde's (config, templates, db_url, limits, scratch), all picklable,
-    as are the submission and the result, so a scheduler may ship them to its workers. The first
-    call of a run in a process starts a `Grader` (a sandboxed kernel factory, one kernel always
-    ready), which later calls of that run reuse; `close_graders()` stops them. The process that
-    called autograde alone writes the gradebook.
-    """
-    scratch = grader_arguments[4]
-    if scratch not in GRADERS:
-        GRADERS[scratch] = Grader(*grader_arguments)
-    return grade_safely(GRADERS[scratch], submission)
-
-
-def close_graders():
-    """Stop every Grader of this process, with its kernels and their folders."""
-    while GRADERS:
-        GRADERS.popitem()[1].close()
