@@ -1,7 +1,7 @@
 """The engine: Variable, Function, the configuration switches, and backward.
 
-Define-by-run: every Function call records itself as the creator of its outputs, so the graph
-is the trail of calls. Functions hold their outputs weakly, so a graph is freed by reference
+Define-by-run: every Function call records itself as the creator of its output, so the graph
+is the trail of calls. A function holds its output weakly, so a graph is freed by reference
 counting alone the moment its last output is dropped (no cycles for the garbage collector).
 """
 import contextlib
@@ -126,30 +126,39 @@ class Function:
     """An operation in the graph. Subclasses write `forward` (on ndarrays) and `backward`.
 
     `__call__` does the bookkeeping once for every op: unwrap the inputs, run forward, wrap the
-    outputs, and (when a graph is being recorded) link outputs to this function.
+    output, and (when a graph is being recorded) link the output to this function. Every
+    function has one output, as in micrograd and PyTorch: an op with two results is two ops.
     """
 
-    __slots__ = ("inputs", "outputs", "generation", "__weakref__")  # small, fast nodes
+    __slots__ = ("inputs", "output", "generation", "__weakref__")  # small, fast nodes
 
     def __call__(self, *inputs):
         inputs = [x if isinstance(x, Variable) else Variable(as_array(x)) for x in inputs]
-        ys = self.forward(*[x.data for x in inputs])
-        if not isinstance(ys, tuple):
-            ys = (ys,)
-        outputs = [Variable(as_array(y)) for y in ys]
+        y = self.forward(*[x.data for x in inputs])
+        if isinstance(y, tuple):
+            raise TypeError(
+                f"{type(self).__name__}.forward returned {len(y)} values, but a Function has "
+                f"one output: write one Function per result."
+            )
+        output = Variable(as_array(y))
         if Config.enable_backprop:
             self.generation = max([x.generation for x in inputs])
-            for output in outputs:
-                output.set_creator(self)
+            output.set_creator(self)
             self.inputs = inputs
-            # weak: an output already points at its creator; a strong link back would be a cycle
-            self.outputs = [weakref.ref(output) for output in outputs]
-        return outputs if len(outputs) > 1 else outputs[0]
+            # weak: the output already points at its creator; a strong link back would be a
+            # cycle, which only the garbage collector could free
+            self.output = weakref.ref(output)
+        return output
+
+    @property
+    def outputs(self):
+        """DeZero's spelling, a list of weak references: `f.outputs[0]()` is `f.output()`."""
+        return [self.output]
 
     def forward(self, *xs):
         raise NotImplementedError(f"{type(self).__name__}.forward is not written yet")
 
-    def backward(self, *gys):
+    def backward(self, gy):
         raise NotImplementedError(f"{type(self).__name__}.backward is not written yet")
 
     # The one rule for a backward: it reads the inputs (and, if it is easier to say with it,
@@ -164,8 +173,8 @@ class Function:
         return [x.data for x in self.inputs]
 
     def output_value(self):
-        """The (one) output, like input_values: an ndarray, or a Variable under create_graph."""
-        output = self.outputs[0]()
+        """The output, like input_values: an ndarray, or a Variable under create_graph."""
+        output = self.output()
         return output if Config.enable_backprop else output.data
 
 
@@ -173,7 +182,7 @@ def backward_order(outputs):
     """Yield every function behind `outputs` once, latest generation first.
 
     A function's generation is larger than that of every function feeding it, so each function
-    comes after every function that uses its outputs: by then its outputs' gradients are
+    comes after every function that uses its output: by then that output's gradient is
     complete. A heap finds the functions as the walk goes (no recursion, any depth). The
     engine's backward runs in this order, and the drawings show it.
     """
@@ -197,13 +206,10 @@ def run_backward(output, retain_grad, create_graph):
     """Call each function's backward in backward_order and hand every input its gradient."""
     with using_config("enable_backprop", create_graph):
         for func in backward_order([output]):
-            outputs = [ref() for ref in func.outputs]
-            gys = [None if y is None else y.grad for y in outputs]
-            # reached only through inputs that were given no gradient: nothing to pass on
-            # (most functions have one output, so the first test usually settles it)
-            if gys[0] is None and all(gy is None for gy in gys):
+            y = func.output()  # alive: the walk reached func through it
+            if y.grad is None:  # reached only through inputs that were given no gradient
                 continue
-            gxs = func.backward(*gys)
+            gxs = func.backward(y.grad)
             if not isinstance(gxs, (tuple, list)):  # one input: one gradient, not a sequence
                 gxs = (gxs,)
             for x, gx in zip(func.inputs, gxs):
@@ -214,9 +220,7 @@ def run_backward(output, retain_grad, create_graph):
                 # never `+=`: another variable may be holding the very same array
                 x.grad = gx if x.grad is None else x.grad + gx
             if not retain_grad:
-                for y in outputs:
-                    if y is not None:
-                        y.grad = None
+                y.grad = None
 
 
 def _gradient_shape_error(func, x, gx):

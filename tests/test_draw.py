@@ -14,7 +14,7 @@ from autograd_ref.drawing import Picture, dot_program, draw, draw_circuit, draw_
 from autograd_ref.drawing.labels import GRAD_COLOR
 from autograd_ref.drawing.picture import MAX_WIDTH_PT, svg_width
 from autograd_ref.nodes import Node
-from draw_helpers import (Add, Mul, Square, Stage02Exp, Stage02Square, Stage02Variable,
+from draw_helpers import (Add, Func, Mul, Square, Stage02Exp, Stage02Square, Stage02Variable,
                           Stage04Square, Stage04Variable, Var, count_nodes, node_line, shown_grad)
 
 pytestmark = pytest.mark.draw
@@ -180,20 +180,37 @@ def test_deep_graphs_are_walked_without_recursion():
     assert count_nodes(draw(y).source, "box") == 3 * sys.getrecursionlimit()
 
 
-def test_engine_graphs_with_weak_outputs_and_several_outputs():
-    from autograd_ref.core import Function, Variable
+def test_weakly_held_outputs_are_drawn_and_a_freed_one_is_skipped():
+    import weakref
 
-    class Split(Function):
+    class Split(Func):
+        """DeZero's multi-output Function: its outputs are held through weak references."""
+
+        def __call__(self, x):
+            outputs = super().__call__(x)
+            self.outputs = [weakref.ref(y) for y in outputs]
+            return outputs
+
         def forward(self, x):
             return x[:1], x[1:]
 
-    x = Variable(np.array([1.0, 2.0, 3.0]), name="x")
-    first, rest = Split()(x)
+    first, rest = Split()(Var(np.array([1.0, 2.0, 3.0]), name="x"))
     rest.name = "rest"
     source = draw(first).source
     node_line(source, "rest")  # a sibling output is drawn even when not asked for
     del rest
     assert count_nodes(draw(first).source, "ellipse") == 2  # ... and skipped once freed
+
+
+def test_engine_graphs_draw_the_output_each_function_holds_weakly():
+    from autograd_ref import Variable, square
+
+    x = Variable(np.array(2.0), name="x")
+    y = square(x)
+    y.name = "y"
+    source = draw(y).source
+    node_line(source, "y"), node_line(source, "x")
+    assert count_nodes(source, "ellipse") == 2 and count_nodes(source, "box") == 1
 
 
 def test_a_grad_that_is_a_variable_shows_its_value():
