@@ -8,7 +8,9 @@ Nothing runs: no kernel can change what is read here. An answer may use what the
 flagged for the instructor's review when it
 
     interpreter      reaches into the interpreter or the notebook machinery: get_ipython,
-                     globals/locals, sys, inspect, gc, ctypes, importlib, builtins, IPython ...
+                     globals/locals/vars, sys, inspect, gc, ctypes, importlib, builtins, IPython,
+                     a frame (`f_back`, `gi_frame` ...), a redirected stderr or stdout (where a
+                     failed test writes), such a module reached through another (`contextlib.sys`)
     dynamic code     runs code built at run time: exec, eval, compile, __import__
     dunder           uses a dunder attribute other than the ordinary special methods
                      (`x.__globals__`, `f.__code__`, `cls.__subclasses__()`, `__builtins__`),
@@ -18,7 +20,8 @@ flagged for the instructor's review when it
     system           touches files, processes, threads, signals or the network: open, os,
                      subprocess, socket, shutil, pathlib, threading, multiprocessing, np.load ...
     patches module   assigns to (or deletes) an attribute of an imported module (`np.exp = ...`)
-    grader           imports the grader or the grading tools (backprop_grading, nbgrader ...)
+    grader           imports the grader or the grading tools (backprop_grading, nbgrader ...),
+                     or passes on the notebook's own `check` (`g = check`, `vars(check)`)
     unlisted import  imports a module outside the list below
     reference        imports or names the reference implementation of its own exercise
                      (`from autograd_ref import Square` in the Square cell, `ag.ops.sum_to`)
@@ -55,11 +58,15 @@ MODULE_RULES = {
                      "jupyter_client", "zmq"), "grader"),
 }
 NAME_RULES = {
-    "get_ipython": "interpreter", "globals": "interpreter", "locals": "interpreter",
+    "get_ipython": "interpreter", "globals": "interpreter", "locals": "interpreter", "vars": "interpreter",
     "breakpoint": "interpreter", "__builtins__": "interpreter", "__loader__": "interpreter",
     "__spec__": "interpreter", "exec": "dynamic code", "eval": "dynamic code",
     "compile": "dynamic code", "__import__": "dynamic code", "open": "system",
 }
+# names that reach a running frame or the streams a failed test writes to, on any object
+INTERPRETER_ATTRIBUTES = {"f_back", "f_locals", "f_globals", "f_builtins", "f_code", "gi_frame",
+                          "cr_frame", "ag_frame", "tb_frame", "tb_next", "currentframe", "_getframe",
+                          "redirect_stderr", "redirect_stdout"}
 # numpy's ways to files and raw memory
 NUMPY_SYSTEM = {"load", "save", "savez", "savez_compressed", "loadtxt", "savetxt", "genfromtxt",
                 "fromfile", "tofile", "memmap", "ctypeslib", "DataSource"}
@@ -140,20 +147,24 @@ def judge_source(source, modules=None, reference_names=frozenset()):
     except SyntaxError:
         return []  # it will fail when it runs, which costs its points; nothing to review
     modules = {**(modules or {}), **_module_names([source])}
+    # names read for an attribute (`check.x`, `np.exp`): the ordinary way to use a module
+    attribute_roots = {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Attribute)}
     found = []
     for node in ast.walk(tree):
-        rule = _rule_for(node, modules, reference_names)
+        rule = _rule_for(node, modules, reference_names, attribute_roots)
         if rule:
             found.append((node.lineno, rule))
     return sorted(set(found))
 
 
-def _rule_for(node, modules, reference_names):
+def _rule_for(node, modules, reference_names, attribute_roots):
     if isinstance(node, (ast.Import, ast.ImportFrom)):
         return _import_rule(node, reference_names)
     if isinstance(node, ast.Name):
-        if node.id in NAME_RULES:
-            return NAME_RULES[node.id]
+        if node.id in NAME_RULES or node.id in INTERPRETER_ATTRIBUTES:
+            return NAME_RULES.get(node.id, "interpreter")
+        if id(node) not in attribute_roots and _top(modules.get(node.id)) in MODULE_RULES:
+            return MODULE_RULES[_top(modules.get(node.id))]  # `g = check`: the module passed on
         return _reference_rule(modules.get(node.id), reference_names)
     if isinstance(node, ast.Attribute):
         return _attribute_rule(node, modules, reference_names)
@@ -180,6 +191,8 @@ def _import_rule(node, reference_names):
     if isinstance(node, ast.ImportFrom) and node.level:
         return "unlisted import"  # relative imports have no place in a notebook
     names = [alias.name for alias in node.names]
+    if any(name in INTERPRETER_ATTRIBUTES for name in names):
+        return "interpreter"
     for full in ([module] if module is not None else names):
         top = full.partition(".")[0]
         if top in MODULE_RULES:
@@ -196,14 +209,16 @@ def _attribute_rule(node, modules, reference_names):
     dunder = _dunder_rule(node.attr, assigned=isinstance(node.ctx, (ast.Store, ast.Del)), imported=bool(root))
     if dunder:
         return dunder
+    if node.attr in INTERPRETER_ATTRIBUTES:
+        return "interpreter"
     if not root:
         return None
     full = root + dotted[len(dotted.partition(".")[0]):]
     if full.partition(".")[0] == "numpy" and node.attr in NUMPY_SYSTEM:
         return "system"
-    top = full.partition(".")[0]
-    if top in MODULE_RULES:
-        return MODULE_RULES[top]
+    flagged = [part for part in full.split(".") if part in MODULE_RULES]  # also `contextlib.sys`
+    if flagged:
+        return MODULE_RULES[flagged[0]]
     return _reference_rule(full, reference_names)
 
 
@@ -268,6 +283,10 @@ def _dotted(node):
     if not isinstance(node, ast.Name):
         return None
     return ".".join([node.id, *reversed(parts)])
+
+
+def _top(dotted):
+    return dotted.partition(".")[0] if dotted else None
 
 
 def _plain(name):
