@@ -24,7 +24,7 @@ from .assignments import generate_student_notebooks, released_stages
 from .kernels.grader import Submission, copy_course_files, nbgrader_resources, nbgrader_steps, run_preprocessors
 from .kernels.pool import grade_in_pool, grade_in_process
 from .kernels.sandbox import Limits, sandbox_problem
-from .test_cells import drop_outcomes, outcome, test_cells
+from .test_cells import drop_outcomes, outcome, score_by_outcome, test_cells
 
 
 def autograde(config, stages=None, students=None, jobs=1, log_file=None, on_result=None, on_start=None,
@@ -153,6 +153,7 @@ class Recorder:
         else:
             resources = nbgrader_resources(submission, self.coursedir.db_url)
             notebook = nbformat.reads(graded.notebook, as_version=4)
+            score_by_outcome(notebook)
             notebook, _ = run_preprocessors(self.after_execute, notebook, resources, self.config)
             findings = policy.judge(notebook, nbformat.read(self.templates[graded.stage], as_version=4))
             if findings:

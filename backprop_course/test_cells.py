@@ -5,10 +5,14 @@ grading package's test blocks write a failure to stderr (so Run All goes on) and
 outcome display (`backprop_grading.OUTCOME_MIME`); a test cell may still end in an error
 (a check written outside a block, a kernel that died).
 """
+import re
+
+from nbformat.v4 import new_output
 from nbgrader import utils
 
 # the grading package's outcome display; spelled here so the instructor's side need not import it
 OUTCOME_MIME = "application/vnd.backprop-grading.outcome+json"
+TEST_BLOCK = re.compile(r"\.exercise\(")  # a test cell that runs a test block, `with check.exercise(...)`
 
 
 def failure_message(cell):
@@ -23,10 +27,31 @@ def failure_message(cell):
 
 def outcome(cell):
     """The test block's outcome in a cell: "passed", "failed", "unfinished", "reference answer", or None."""
-    for output in cell.get("outputs", []):
-        if output.output_type == "display_data" and OUTCOME_MIME in output.get("data", {}):
-            return output.data[OUTCOME_MIME].get("outcome")
-    return None
+    reported = outcomes(cell)
+    return reported[0].get("outcome") if reported else None
+
+
+def outcomes(cell):
+    """Every outcome display in a cell ({"exercise", "outcome", "message"}), in order."""
+    return [output.data[OUTCOME_MIME] for output in cell.get("outputs", []) if _is_outcome(output)]
+
+
+def score_by_outcome(notebook):
+    """A test block that did not pass scores 0 whatever reached stderr, and so does a test cell
+    whose block reported nothing: an answer that silenced stderr (or the report) before the
+    block's message got there gains nothing. The message goes to stderr, where nbgrader looks."""
+    for _, cell in test_cells(notebook):
+        if failure_message(cell) is not None or not TEST_BLOCK.search(cell.source):
+            continue
+        reported = outcomes(cell)
+        failed = [report for report in reported if report.get("outcome") != "passed"]
+        if failed:
+            text = failed[0].get("message") or failed[0].get("outcome", "failed")
+        elif not reported:
+            text = "this test reported no outcome: something in the notebook kept it from reporting"
+        else:
+            continue
+        cell.outputs.append(new_output("stream", name="stderr", text=f"{text}\n"))
 
 
 def test_cells(notebook):
@@ -38,5 +63,8 @@ def test_cells(notebook):
 def drop_outcomes(notebook):
     """Remove the outcome displays once read: the feedback page has no use for them."""
     for _, cell in test_cells(notebook):
-        cell.outputs = [output for output in cell.outputs
-                        if not (output.output_type == "display_data" and OUTCOME_MIME in output.get("data", {}))]
+        cell.outputs = [output for output in cell.outputs if not _is_outcome(output)]
+
+
+def _is_outcome(output):
+    return output.output_type == "display_data" and OUTCOME_MIME in output.get("data", {})

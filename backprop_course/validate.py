@@ -20,7 +20,7 @@ from .config import stage_path
 from .kernels.execute import NOT_RUN, GradingExecute, describe_cell
 from .kernels.grader import read_submission
 from .kernels.startup import KernelSupply
-from .test_cells import failure_message
+from .test_cells import failure_message, score_by_outcome
 
 HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 
@@ -109,6 +109,7 @@ def validate_notebook(path, kernels, config):
     executor = GradingExecute(config=config)
     resources = {"metadata": {"path": str(path.parent.resolve())}}
     notebook, _ = executor.preprocess(notebook, resources, km=kernels.take())
+    score_by_outcome(notebook)
     validation.problems += executor.notes
     for index, cell in enumerate(notebook.cells):
         message = error_message(cell)

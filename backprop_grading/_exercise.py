@@ -19,11 +19,14 @@ while the cell after it keeps the rest of the notebook running:
     sum_to = check.use_or_reference(sum_to, "sum_to")
 
 A failing test block never raises: it writes a short message to stderr (nbgrader scores a test
-cell with anything on stderr 0) and lets Run All go on. It also leaves its outcome as a small
-display of type OUTCOME_MIME, which the course's pipeline reads (a reference answer is flagged
-in the report).
+cell with anything on stderr 0) and lets Run All go on. Warnings raised while the checks run (a
+numpy overflow in an answer) are shown on stdout: on stderr they would cost a passing test its
+points. The block also leaves its outcome as a small display of type OUTCOME_MIME, which the
+course's pipeline reads: a failed outcome scores 0 there even if an answer kept the message
+from stderr, and a reference answer is flagged in the report.
 """
 import sys
+import warnings
 from dataclasses import dataclass
 
 from ._errors import NotImplementedYet, ReferenceAnswerError
@@ -81,10 +84,14 @@ class TestBlock:
 
     def __enter__(self):
         _active.append(self.reference_code)
+        self._warnings = warnings.catch_warnings(record=True)
+        self._warned = self._warnings.__enter__()
         return self
 
     def __exit__(self, kind, error, traceback):
         _active.remove(self.reference_code)
+        self._warnings.__exit__(None, None, None)
+        _show_warnings(self.name, self._warned)
         if error is None:
             print(f"{self.name}: the tests in this cell passed")
             _publish(self.name, "passed", "")
@@ -95,6 +102,14 @@ class TestBlock:
         print(text, file=sys.stderr)
         _publish(self.name, outcome, text)
         return True  # handled: Run All goes on to the next cell
+
+
+def _show_warnings(name, warned, shown=3):
+    """Warnings become notes on stdout: on stderr nbgrader would score the test 0."""
+    for warning in warned[:shown]:
+        print(f"{name}: note: your code warned ({warning.category.__name__}: {warning.message})")
+    if len(warned) > shown:
+        print(f"{name}: note: and {len(warned) - shown} more warnings")
 
 
 def outcome_of(error):

@@ -52,15 +52,36 @@ import inspect
 from autograd_ref import numeric
 exec(inspect.getsource(numeric.numerical_diff))"""
 
-SOLVED = "(f(x + eps) - f(x - eps)) / (2 * eps)"
+# stderr swapped before the first test cell imports the grader: the outcome still counts
+SILENCER = """\
+import contextlib
+class Quiet:
+    def write(self, text):
+        return len(text)
+    def flush(self):
+        pass
+contextlib.redirect_stderr(Quiet()).__enter__()
+def numerical_diff(f, x, eps=1e-4):
+    return 0.0"""
+
+WARNER = """\
+import warnings
+def numerical_diff(f, x, eps=1e-4):
+    warnings.warn("the step is fixed")
+    return (f(x + eps) - f(x - eps)) / (2 * eps)"""
+
 # student -> (stage, work, flags the report must show)
 CHEATS = {
     # the cheats of the issue that asked for this design
+    # every later cell blanked: the test cells report no outcome, which scores 0
     "blanker": (S01, Work(answers=(instead("numerical_diff", "get_ipython().input_transformers_cleanup.append("
-                                                             "lambda lines: [])"),)), ("flagged",)),
-    "faker": (S01, Work(answers=(instead("numerical_diff", FAKE_GRADER),)), ("flagged",)),
+                                                             "lambda lines: [])"),), lost=EVERYTHING), ("flagged",)),
+    # a fake grader reports no outcome, so nothing earns points
+    "faker": (S01, Work(answers=(instead("numerical_diff", FAKE_GRADER),), lost=EVERYTHING), ("flagged",)),
     # the visible test's `expected` is found; the hidden ones compute theirs after the call
     "walker": (S01, Work(answers=(instead("numerical_diff", FRAME_WALK),), lost=("numerical_diff",)), ("flagged",)),
+    "silencer": (S01, Work(answers=(instead("numerical_diff", SILENCER),), unanswered=("circuit_gradients",),
+                           lost=EVERYTHING), ("flagged",)),
     "rebuilder": (S01, Work(answers=(instead("numerical_diff", REBUILT),), lost=("numerical_diff",)),
                   ("flagged", "reference answer")),
     "looker": (S06, Work(answers=(instead("sum_to", "def sum_to(g, shape):\n    engine = ag.ops\n"
@@ -79,6 +100,7 @@ CHEATS = {
     "honest": (S01, Work(), ()),
     "beginner": (S01, Work(unanswered=EVERYTHING, lost=EVERYTHING), ()),
     "honest06": (S06, Work(), ()),
+    "honest_warner": (S01, Work(answers=(instead("numerical_diff", WARNER),)), ()),  # a warning is a note
 }
 
 
