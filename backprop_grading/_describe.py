@@ -20,6 +20,8 @@ def short_repr(value, limit=100):
         return _cut(text, limit) + (f" (shape {value.shape})" if value.size > 12 else "")
     if isinstance(value, (list, tuple)):
         inner = ", ".join(short_repr(item, limit) for item in value)
+        if isinstance(value, tuple) and len(value) == 1:
+            inner += ","  # (3,), as Python writes a tuple of one
         return _cut(f"[{inner}]" if isinstance(value, list) else f"({inner})", limit)
     if hasattr(value, "data") and isinstance(value.data, np.ndarray):  # an engine Variable
         return f"{type(value).__name__}({short_repr(value.data, limit)})"
@@ -57,16 +59,17 @@ def shape_problem(got, expected, rtol, atol):
     return text
 
 
-def value_problem(got, expected, rtol, atol, source=""):
+def value_problem(got, expected, rtol, atol, source="", guess_cause=True):
     """What is wrong with got's values (shapes already agree), or None when all are close.
 
     `source` says where the expected values came from, e.g. " from central difference".
+    guess_cause: add a likely slip (a sign, a factor); off when the check gives its own hint.
     """
     wrong = mismatches(got, expected, rtol, atol)
     how_many = count_true(wrong)
     if how_many == 0:
         return None
-    cause = _likely_cause(got, expected, rtol, atol)
+    cause = _likely_cause(got, expected, rtol, atol) if guess_cause else ""
     if expected.ndim == 0:
         text = _scalar_text(float(expected), float(got), rtol, atol, source)
         return f"{text}; {cause}" if cause else text

@@ -133,7 +133,7 @@ def _compare(got, expected, what, rtol, atol, hint, source):
     _require_what(what)
     got = _floats_of_answer(got, what)
     problem = _describe.shape_problem(got, expected, rtol, atol) or _describe.value_problem(
-        got, expected, rtol, atol, source
+        got, expected, rtol, atol, source, guess_cause=hint is None
     )
     if problem:
         raise AssertionError(_with_hint(f"{what}: {problem}", hint))
