@@ -94,12 +94,14 @@ def _neuron_slip(f, dw, dx, w, x, calls):
 
 
 def _with(values, index, value):
+    """A float copy of values with values[index] = value: one input nudged, for central differences."""
     changed = _array(values, dtype=float)
     changed[index] = value
     return changed
 
 
 def _size(value):
+    """How many numbers value holds, or None when it is not made of numbers."""
     try:
         return to_floats(value).size
     except (TypeError, ValueError):

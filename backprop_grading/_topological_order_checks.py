@@ -68,7 +68,8 @@ def topological_order_again_and_on_a_leaf(fn):
 
 
 def on_a_leaf(fn, leaf, name, advice):
-    """fn(leaf); an error there is said to come from the leaf (no function made it)."""
+    """fn(leaf); an error there is said to come from the leaf (no function made it). The
+    backward_general checks use it too."""
     try:
         return call(fn, leaf, name=name)
     except AssertionError as error:
