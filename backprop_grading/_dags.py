@@ -1,8 +1,9 @@
 """The graphs stage 05's checks run answers on, and how to name their parts in a message.
 
-A random graph is built from a recipe (leaves, then steps `(op, input positions)`), so it can be
-rebuilt with nudged leaf values for numerical gradients. Its ops are Add, Mul, a sine, and, when
-asked, a sine-and-cosine with two outputs; every variable of the main steps reaches the output.
+Besides the notebook's diamond, a random graph is built from a recipe (leaves, then steps
+`(op, input positions)`), so it can be rebuilt with nudged leaf values for numerical gradients.
+Its ops are Add, Mul, a sine, and, when asked, a sine-and-cosine with two outputs; every
+variable of the main steps reaches the output.
 """
 import numpy as np
 
@@ -73,6 +74,17 @@ def build(leaf_values, main_steps, side_steps=()):
     for op, inputs in side_steps:  # built after y, so y cannot depend on them
         _apply(op, inputs, variables, used)
     return variables[:len(leaf_values)], output
+
+
+def diamond(x_value=2.0):
+    """x -> a = square(x) -> b = square(a), c = square(a) -> y = add(b, c), names set."""
+    x = general.Variable(np.array(float(x_value)))
+    a = general.square(x)
+    b, c = general.square(a), general.square(a)
+    y = general.add(b, c)
+    for name, variable in zip("xabcy", (x, a, b, c, y)):
+        variable.name = name
+    return {"x": x, "a": a, "b": b, "c": c, "y": y}
 
 
 def _apply(op, inputs, variables, used):

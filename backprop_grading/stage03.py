@@ -4,19 +4,19 @@ Each gate check runs forward then backward on a fresh gate object and, when the 
 wrong, names the gate pattern that was missed ("MultiplyGate.backward returned (x*dz, y*dz):
 each input's gradient is the *other* input times dz").
 
-neuron_circuit is graded on its own: while it runs, counting copies of autograd_ref's gates
-stand in for the notebook's MultiplyGate, AddGate and SigmoidGate, so a wrong gate costs points
-only in its own test, and the count shows whether the neuron was built from the gates at all.
+neuron_circuit is graded on its own, with counting copies of autograd_ref's gates standing in
+for the notebook's; its checks live in `_neuron_checks`, and the notebook calls them from here,
+like the rest.
 """
 import numpy as np
 
 from autograd_ref import core, gates
 from . import _gate_patterns as patterns
-from ._arrays import matches, to_floats
+from ._arrays import numbers_match
 from ._describe import short_repr
 from ._exercise import Exercise, Stage
-from ._stand_ins import stand_ins
-from .checks import call, expect_close, expect_gradient, expect_true, rng
+from ._neuron_checks import neuron_circuit_random, neuron_circuit_value  # noqa: F401  (test cells call them)
+from .checks import call, expect_close, expect_true, rng
 
 _array = np.array  # bound now, so that an answer cell patching numpy cannot change the checks
 
@@ -85,14 +85,14 @@ _earlier_inputs = {}  # gate name -> the inputs of the forwards checked so far i
 def _check_not_stale(spec, inputs, douts, got):
     """A wrong backward that is right for an earlier forward's inputs kept state across gates."""
     explained = [spec.backward(*inputs, *douts)] + [values for _, values, _ in spec.slips(*inputs, *douts)]
-    if any(_close(got, values) for values in explained):
+    if any(numbers_match(got, values) for values in explained):
         return  # right, or a slip that _check_backward names
     for earlier in _earlier_inputs.get(spec.name, [])[-20:]:
         try:
             stale = spec.backward(*earlier, *douts)
         except ValueError:  # an earlier forward on arrays of another shape
             continue
-        if not _close(earlier, inputs) and _close(got, stale):
+        if not numbers_match(earlier, inputs) and numbers_match(got, stale):
             raise AssertionError(
                 f"{spec.name}: forward({_values(spec.inputs, inputs)}) on a new gate, then backward used "
                 f"the values of an earlier forward ({_values(spec.inputs, earlier)}): a gate's cache must "
@@ -140,7 +140,7 @@ def _check_forward(spec, inputs, out):
             expect_close(copy_, expected[0], what)
         return
     for values, advice in spec.forward_slips(*inputs):
-        if not _close(values, expected) and _close(out, values):
+        if not numbers_match(values, expected) and numbers_match(out, values):
             raise AssertionError(f"{what}: expected {short_repr(expected)}, got {short_repr(out)}; {advice}")
     expect_close(out, expected, what)
 
@@ -160,11 +160,11 @@ def _check_backward(spec, inputs, douts, got):
                              f"a one-input gate returns one value"
                              + ("; the copy gate adds: return d1 + d2" if spec is patterns.Copy else ""))
     pairs = list(zip(got, expected)) if several else [(got, expected)]
-    if all(_close(g, e) for g, e in pairs):
+    if all(numbers_match(g, e) for g, e in pairs):
         return
     for formula, values, advice in spec.slips(*inputs, *douts):
         values = values if several else (values,)
-        if all(_close(g, v) for (g, _), v in zip(pairs, values)):
+        if all(numbers_match(g, v) for (g, _), v in zip(pairs, values)):
             raise AssertionError(f"{what}: expected {short_repr(expected)}, got {short_repr(got)}. "
                                  f"{spec.name}.backward returned {formula}: {advice}")
     labels = ["d" + label for label in spec.inputs]
@@ -201,7 +201,7 @@ def _check_two_forwards(spec, cls, generator, one_gate):
     call(second.forward, *inputs_2, name=f"{spec.name}.forward")
     got = call(first.backward, *douts, name=f"{spec.name}.backward")
     right, stale = (inputs_2, inputs_1) if one_gate else (inputs_1, inputs_2)
-    if not _close(got, spec.backward(*right, *douts)) and _close(got, spec.backward(*stale, *douts)):
+    if not numbers_match(got, spec.backward(*right, *douts)) and numbers_match(got, spec.backward(*stale, *douts)):
         first_forward, second_forward = _values(spec.inputs, inputs_1), _values(spec.inputs, inputs_2)
         raise AssertionError(
             f"a {spec.name} used for a second forward kept the first forward's values: after "
@@ -214,7 +214,7 @@ def _check_two_forwards(spec, cls, generator, one_gate):
     _check_backward(spec, right, douts, got)
 
 
-# ---- neuron_circuit ------------------------------------------------------------------------
+# ---- the exercises ---------------------------------------------------------------------------
 
 def _reference_neuron_circuit(w, x):
     """The stand-in for an unfinished neuron_circuit: autograd_ref's neuron_graph."""
@@ -223,85 +223,6 @@ def _reference_neuron_circuit(w, x):
     grads = circuit.backward()
     return f, _array([grads["w0"], grads["w1"], grads["w2"]]), _array([grads["x0"], grads["x1"]])
 
-
-def neuron_circuit_value(answer, w, x, f, dw, dx):
-    """neuron_circuit(w, x) must give the numbers f, dw, dx (the contract's example)."""
-    got_f, got_dw, got_dx, calls = _neuron_result(answer, w, x)
-    where = f"neuron_circuit(w={short_repr(list(w))}, x={short_repr(list(x))})"
-    hint = _neuron_slip(got_f, got_dw, got_dx, w, x, calls)
-    if not (_close(got_f, f) and _close(got_dw, dw) and _close(got_dx, dx)):
-        _neuron_again(answer, w, x)  # a wrong result may come from an earlier call
-    expect_close(got_f, f, f"{where}: f", hint=hint)
-    expect_close(got_dw, dw, f"{where}: dw", rtol=1e-6, atol=1e-8, hint=hint)
-    expect_close(got_dx, dx, f"{where}: dx", rtol=1e-6, atol=1e-8, hint=hint)
-
-
-def neuron_circuit_random(answer, seed):
-    """Random weights and inputs (lists, tuples, arrays) against central differences."""
-    _neuron_again(answer, [2.0, -3.0, -3.0], [-1.0, -2.0])
-    generator = rng(seed)
-    for kind in (list, tuple, _array, list):
-        w, x = generator.uniform(-3, 3, size=3), generator.uniform(-3, 3, size=2)
-        got_f, got_dw, got_dx, calls = _neuron_result(answer, kind(w.tolist()), kind(x.tolist()))
-        where = f"neuron_circuit(w={short_repr(w)}, x={short_repr(x)})"
-        hint = _neuron_slip(got_f, got_dw, got_dx, w, x, calls)
-        expect_close(got_f, patterns.neuron(w, x), f"{where}: f", hint=hint)
-        for i in range(3):
-            expect_gradient(got_dw[i], lambda t: patterns.neuron(_with(w, i, t), x), w[i], f"{where}: dw[{i}]", hint=hint)
-        for i in range(2):
-            expect_gradient(got_dx[i], lambda t: patterns.neuron(w, _with(x, i, t)), x[i], f"{where}: dx[{i}]", hint=hint)
-
-
-def _neuron_again(answer, w, x):
-    """The same inputs once more must give the same result: nothing is kept between calls."""
-    first, again = _neuron_result(answer, w, x)[:3], _neuron_result(answer, w, x)[:3]
-    expect_true(all(_close(a, b) for a, b in zip(again, first)),
-                f"neuron_circuit(w={short_repr(w)}, x={short_repr(x)}) gave {short_repr(list(again))} "
-                f"the second time and {short_repr(list(first))} the first: keep nothing between calls "
-                f"(no default argument or global list that remembers; new gates on every call)")
-
-
-def _neuron_result(answer, w, x):
-    """(f, dw, dx, gate calls) of neuron_circuit(w, x), run with counting reference gates in
-    place of the notebook's; fails unless it returned three things of the right sizes and
-    ran forward and backward of each kind of gate."""
-    calls = []
-    counting_gates = {spec.name: patterns.counting(spec, calls) for spec in patterns.NEURON_GATES}
-    with stand_ins(answer, counting_gates):
-        result = call(answer, w, x, name="neuron_circuit")
-    expect_true(isinstance(result, (tuple, list)) and len(result) == 3,
-                f"neuron_circuit must return three things (f, dw, dx), got {short_repr(result)}")
-    f, dw, dx = result
-    sizes = [_size(dw), _size(dx)]
-    expect_true(sizes != [2, 3], "neuron_circuit returned dw with 2 numbers and dx with 3: "
-                "the order is (f, dw, dx), dw = [dw0, dw1, dw2] for the three weights")
-    expect_true(sizes == [3, 2], f"neuron_circuit must return dw with 3 numbers (dw0, dw1, "
-                f"dw2) and dx with 2 (dx0, dx1); got {short_repr(dw)} and {short_repr(dx)}")
-    skipped = patterns.gate_steps_skipped(calls)
-    unused = ("no MultiplyGate, AddGate or SigmoidGate ran" if not calls
-              else f"{', '.join(skipped)} never ran")
-    expect_true(not skipped, f"neuron_circuit must be built from the gates above, but {unused}: "
-                f"{patterns.NEURON_RECIPE}, and return the gradients the gates give")
-    return f, to_floats(dw).reshape(3), to_floats(dx).reshape(2), calls
-
-
-def _neuron_slip(f, dw, dx, w, x, calls):
-    """The mistake that explains the answer, when there is one."""
-    reused = patterns.reused_gate(calls)
-    if reused:
-        return (f"one {reused} object ran forward twice; a gate keeps only the values of its "
-                f"latest forward, so make a new gate object for each use")
-    got = _array([*dw, *dx], dtype=float)
-    for values, advice in patterns.neuron_slips(w, x):
-        if _close(got, _array(values, dtype=float)):
-            return advice
-    if _close(f, patterns.weighted_sum(w, x)):
-        return "f is the sigmoid of the sum: f = sigmoid(w0*x0 + w1*x1 + w2)"
-    return (f"{patterns.NEURON_RECIPE}; each backward takes the gradient of its gate's output "
-            f"and returns those of its inputs, in the order forward took them")
-
-
-# ---- the exercises ---------------------------------------------------------------------------
 
 def _gate_exercise(spec):
     return Exercise(spec.name, spec.reference, lambda cls: _probe(spec, cls))
@@ -321,16 +242,8 @@ exercise, use_or_reference = STAGE.exercise, STAGE.use_or_reference
 
 # ---- small helpers -------------------------------------------------------------------------
 
-def _close(got, expected):
-    try:
-        got, expected = to_floats(got), to_floats(expected)
-    except (TypeError, ValueError):
-        return False
-    return got.shape == expected.shape and matches(got, expected, 1e-6, 1e-9)
-
-
 def _same(before, after):
-    return not isinstance(before, np.ndarray) or (after.shape == before.shape and _close(after, before))
+    return not isinstance(before, np.ndarray) or (after.shape == before.shape and numbers_match(after, before))
 
 
 def _copy(value):
@@ -339,19 +252,6 @@ def _copy(value):
 
 def _ones(labels):
     return [1.0] * len(labels)
-
-
-def _with(values, index, value):
-    changed = _array(values, dtype=float)
-    changed[index] = value
-    return changed
-
-
-def _size(value):
-    try:
-        return to_floats(value).size
-    except (TypeError, ValueError):
-        return None
 
 
 def _values(labels, values):

@@ -1,10 +1,9 @@
 """Checks for stage 04 (automatic backprop): `backward_recursive` and `backward_loop`.
 
 An answer is a function `answer(self)` meant to become a Variable method. The checks run it on
-chains built from the grader's own small linked classes below: an answer cell cannot reach
-them, and their variables have no `backward` an answer could quietly call instead of walking
-the chain itself. A chain of 20,000 functions tells a loop from a recursion (which runs into
-Python's recursion limit).
+chains built from the grader's own small linked classes (`_chains`), whose variables have no
+`backward` an answer could quietly call instead of walking the chain itself. A chain of 20,000
+functions tells a loop from a recursion (which runs into Python's recursion limit).
 """
 import sys
 
@@ -13,68 +12,10 @@ import numpy as np
 from autograd_ref import core
 from autograd_ref.stages import general, linked
 from ._arrays import matches, to_floats
-from ._errors import ReferenceAnswerError
+from ._chains import Exp, Negate, Square, build, chain_output, chain_text, random_chain
 from ._exercise import Exercise, Stage
 from ._stand_ins import attribute_stand_in
 from .checks import call, expect_close, expect_gradient, expect_true, rng
-
-
-class _Variable:
-    answer_name = "backward"  # set per answer by _variable_class
-
-    def __init__(self, data):
-        self.data = data
-        self.grad = None
-        self.creator = None
-
-    def set_creator(self, func):
-        self.creator = func
-
-    @property
-    def backward(self):  # the notebook's Variable.backward is autograd_ref's loop
-        raise ReferenceAnswerError(
-            f"`{self.answer_name}` calls the variable's own `backward()`, which is autograd_ref's "
-            f"walk: write the walk yourself to earn these points")
-
-
-class _Function:
-    def __call__(self, input):
-        output = type(input)(self.forward(input.data))  # the answer's method comes along
-        output.set_creator(self)
-        self.input, self.output = input, output
-        return output
-
-    def backward(self, gy):
-        return self.local(self.input.data) * gy
-
-
-class _Square(_Function):
-    def forward(self, x):
-        return x ** 2
-
-    def local(self, x):
-        return 2 * x
-
-
-class _Exp(_Function):
-    def forward(self, x):
-        return np.exp(x)
-
-    def local(self, x):
-        return np.exp(x)
-
-
-class _Negate(_Function):
-    def forward(self, x):
-        return -x
-
-    def local(self, x):
-        return -np.ones_like(x)
-
-
-def _variable_class(answer, name):
-    """A fresh Variable class carrying the answer as its method `name`."""
-    return type("Variable", (_Variable,), {name: answer, "answer_name": name})
 
 
 def _on_notebook_variable(answer, name):
@@ -83,17 +24,9 @@ def _on_notebook_variable(answer, name):
     return attribute_stand_in(linked.Variable, name, answer)
 
 
-def _build(answer, name, kinds, x):
-    """[x, v1, ..., y]: x run through one new function of each kind."""
-    variables = [_variable_class(answer, name)(np.array(x, dtype=float))]
-    for kind in kinds:
-        variables.append(kind()(variables[-1]))
-    return variables
-
-
 def _run(answer, name, kinds, x, given=None):
     """Build the chain, set y.grad = given, run y.<name>() as the notebook would; the variables."""
-    variables = _build(answer, name, kinds, x)
+    variables = build(answer, name, kinds, x)
     y = variables[-1]
     y.grad = given
     with _on_notebook_variable(answer, name):
@@ -112,13 +45,6 @@ def _run(answer, name, kinds, x, given=None):
 def _none_in_arithmetic(error):
     """error is what `gradient * None` raises."""
     return isinstance(error, TypeError) and "'NoneType'" in str(error)
-
-
-def _chain_text(kinds, x):
-    steps = " -> ".join(kind.__name__.lstrip("_") for kind in kinds)
-    x = to_floats(x)
-    start = f"{float(x):.6g}" if x.ndim == 0 else f"an array of shape {x.shape}"
-    return f"x={start} -> {steps} -> y"
 
 
 def _expect_start(variables, name, given, where):
@@ -147,7 +73,7 @@ def _expect_reached(variables, name, where):
 
 def _which(variables, position):
     count = len(variables) - 1
-    consumer = type(variables[position + 1].creator).__name__.lstrip("_")
+    consumer = type(variables[position + 1].creator).__name__
     who = "x, the input" if position == 0 else "the input"
     return f"{who} of {consumer} (function {position + 1} of {count})"
 
@@ -171,41 +97,25 @@ def _slip(got, function, start):
 
 def _judge(variables, name, kinds, x, given):
     """Every variable's gradient, from y back to x, against central differences."""
-    where = f"{name} on {_chain_text(kinds, x)}"
+    where = f"{name} on {chain_text(kinds, x)}"
     start = _expect_start(variables, name, given, where)
     _expect_reached(variables, name, where)
     for position in range(len(kinds) - 1, -1, -1):
         variable, function = variables[position], variables[position + 1].creator
         hint = _slip(variable.grad, function, start)
         rest = [kind() for kind in kinds[position:]]
-        expect_gradient(variable.grad, lambda t: np.sum(start * _forward(rest, t)), variable.data,
+        expect_gradient(variable.grad, lambda t: np.sum(start * chain_output(rest, t)), variable.data,
                         f"{where}: gradient of {_which(variables, position)}", hint=hint)
-
-
-def _forward(functions, value):
-    for function in functions:
-        value = function.forward(value)
-    return value
-
-
-def _random_chain(generator, shape=()):
-    """Square/Exp chains of 1 to 5 functions whose values stay moderate (no overflow)."""
-    while True:
-        kinds = [(_Square, _Exp)[i] for i in generator.integers(0, 2, size=generator.integers(1, 6))]
-        x = generator.uniform(-1, 1, size=shape)
-        # past the first function values are >= 0, where both only grow: y bounds them all
-        if np.max(np.abs(_forward([kind() for kind in kinds], x))) < 50:
-            return kinds, x
 
 
 # ---- the checks test cells call ------------------------------------------------------------
 
 def chain_value(answer, name, expected):
     """square(exp(square(x))) at 0.5 from y.grad = None: every gradient, and x.grad = expected."""
-    kinds = [_Square, _Exp, _Square]
+    kinds = [Square, Exp, Square]
     variables = _run(answer, name, kinds, 0.5)
     _judge(variables, name, kinds, 0.5, None)
-    expect_close(variables[0].grad, expected, f"{name} on {_chain_text(kinds, 0.5)}: x.grad",
+    expect_close(variables[0].grad, expected, f"{name} on {chain_text(kinds, 0.5)}: x.grad",
                  rtol=1e-9, atol=0)
 
 
@@ -213,14 +123,14 @@ def chain_random(answer, name, seed, count=8):
     """Random Square/Exp chains of 1 to 5 functions at random x, against central differences."""
     generator = rng(seed)
     for _ in range(count):
-        kinds, x = _random_chain(generator)
+        kinds, x = random_chain(generator)
         _judge(_run(answer, name, kinds, x), name, kinds, x, None)
 
 
 def _leaf_and_second_walk(answer, name):
     """Backward on a leaf sets its grad to ones and does nothing else; a second backward on one
     graph, every grad cleared, gives the same x.grad (nothing kept from the first walk)."""
-    leaf = _build(answer, name, [], 1.5)[0]
+    leaf = build(answer, name, [], 1.5)[0]
     with _on_notebook_variable(answer, name):
         try:
             call(getattr(leaf, name), name=f"x.{name}")
@@ -228,7 +138,7 @@ def _leaf_and_second_walk(answer, name):
             raise AssertionError(f"{name} on a leaf x (no creator) failed: {error}. Hint: a leaf has no "
                                  f"function behind it; start from an empty list when self.creator is None")
     expect_close(leaf.grad, 1.0, f"{name} on a leaf x (no creator): x.grad", rtol=0, atol=0)
-    variables = _run(answer, name, [_Square, _Exp], 0.5)
+    variables = _run(answer, name, [Square, Exp], 0.5)
     first = variables[0].grad
     for variable in variables:
         variable.grad = None
@@ -245,7 +155,7 @@ def given_gradient(answer, name, seed, count=3):
     a second walk on one graph."""
     generator = rng(seed)
     for _ in range(count):
-        kinds, x = _random_chain(generator)
+        kinds, x = random_chain(generator)
         given = np.array(generator.choice([-1, 1]) * generator.uniform(1.5, 3.0))
         _judge(_run(answer, name, kinds, x, given), name, kinds, x, given)
     _leaf_and_second_walk(answer, name)
@@ -253,13 +163,13 @@ def given_gradient(answer, name, seed, count=3):
 
 def array_chain(answer, name, seed):
     """x an array of 3 values: y.grad starts as ones of y's shape, gradients elementwise."""
-    kinds, x = _random_chain(rng(seed), shape=(3,))
+    kinds, x = random_chain(rng(seed), shape=(3,))
     _judge(_run(answer, name, kinds, x), name, kinds, x, None)
 
 
 def deep_chain(answer, name, length=20_000):
     """A chain of `length` Negate functions: a loop handles it, a recursion cannot."""
-    kinds = [_Negate] * length
+    kinds = [Negate] * length
     where = f"{name} on a chain of {length:,} Negate functions (y = -x)"
     try:
         variables = _run(answer, name, kinds, 0.5)
@@ -285,7 +195,7 @@ def deep_chain(answer, name, length=20_000):
 def _probe(name):
     """Run an answer on a short chain, raising what it raises (NotImplementedError included)."""
     def probe(answer):
-        y = _build(answer, name, [_Square, _Exp], 0.5)[-1]
+        y = build(answer, name, [Square, Exp], 0.5)[-1]
         with _on_notebook_variable(answer, name):
             getattr(y, name)()
     return probe

@@ -4,8 +4,9 @@
 Answers are plain numpy: `backward(gy)` gets an ndarray and returns ndarrays. The checks call
 them that way (under no_grad, as the engine does) and then inside the engine, against central
 differences. Failures say which rows or columns are wrong, or that a gradient is transposed.
-The `l2_example` and `numerical_gradient` checks live in `_l2_checks` and `_numgrad_checks`; the
-notebook calls them from here, like the rest.
+How an answer is called and its arrays judged is in `_array_functions`. The `l2_example` and
+`numerical_gradient` checks live in `_l2_checks` and `_numgrad_checks`; the notebook calls them
+from here, like the rest.
 """
 import itertools
 import tracemalloc
@@ -13,11 +14,13 @@ import tracemalloc
 import numpy as np
 
 from autograd_ref import numeric, ops
-from autograd_ref.core import Variable, no_grad
+from autograd_ref.core import Variable
 from autograd_ref.ops import tensor
 from ._answer_probes import known_slip
-from ._arrays import matches, plain
-from ._describe import short_repr
+from ._array_functions import (
+    call_backward, engine_grads, expect_gradient_array, expect_left_alone, shape_errors_explained,
+)
+from ._arrays import matches
 from ._l2_checks import (  # noqa: F401  (test cells call them as check.<name>)
     l2_example_random, l2_example_value, reference_l2_example,
 )
@@ -27,7 +30,7 @@ from ._numgrad_checks import (  # noqa: F401  (test cells call them as check.<na
 )
 from ._exercise import Exercise, Stage
 from ._kinks_and_spreads import relu_at_zeros, softmax_spread_in_a_row
-from .checks import call, expect_close, expect_gradient, expect_true, expect_type, rng
+from .checks import call, expect_close, expect_gradient, expect_true, rng
 
 
 def _probe_function(*arrays):
@@ -63,38 +66,8 @@ STAGE = Stage([
 exercise, use_or_reference = STAGE.exercise, STAGE.use_or_reference
 
 
-def _backward(func, gy, name, count):
-    """func.backward(gy) as the engine calls it (no graph recorded): `count` gradients."""
-    with no_grad():
-        grads = call(func.backward, gy, name=f"{name}.backward")
-    if count == 1:
-        return grads
-    example = "return gx, None` (None: the labels t have no gradient)" if name == "SoftmaxCrossEntropy" else "return gx, gW`"
-    expect_true(isinstance(grads, (tuple, list)) and len(grads) == count,
-                f"{name}.backward must return {count} gradients, one per input of forward, "
-                f"got {type(grads).__name__} {grads!r:.80}. Write `{example}")
-    return tuple(grads)
-
-
-def _expect_gradient_array(got, expected, what, hint):
-    expect_type(got, np.ndarray, what, hint="backward works on plain ndarrays: read the inputs "
-                "as self.inputs[i].data and return numpy arrays")
-    expect_close(got, expected, what, rtol=1e-6, atol=1e-9, hint=hint)
-
-
 def _shape_of(value):
     return getattr(value, "shape", None)
-
-
-def _engine_grads(cls, arrays, weights, label):
-    """Run sum(cls()(*inputs) * weights).backward() in the engine; the inputs' gradients."""
-    variables = [Variable(np.array(a)) for a in arrays]
-
-    def run():
-        ops.sum(cls()(*variables) * weights).backward()
-
-    call(run, name=label)
-    return [v.grad for v in variables]
 
 
 # ---- sum_to ---------------------------------------------------------------------------------
@@ -131,7 +104,7 @@ def sum_to_value(sum_to, g, shape, expected):
     g = np.array(g, dtype=float)
     kept = g.copy()
     what = f"sum_to(g of shape {g.shape}, {shape})"
-    got = _shape_errors_explained(lambda: call(sum_to, g, shape, name="sum_to"),
+    got = shape_errors_explained(lambda: call(sum_to, g, shape, name="sum_to"),
                                   _leading_and_size_one(g.shape, shape) + f"the result has shape {shape}")
     expect_close(got, expected, what, rtol=1e-9, atol=1e-12, hint=_sum_to_hint(g, got, shape))
     expect_true(matches(g, kept, 0, 0), f"{what} changed g: build a new array instead of writing into g")
@@ -158,52 +131,26 @@ def matmul_value(MatMul, x, W, gy):
     x, W, gy = (np.array(a, dtype=float) for a in (x, W, gy))
     given = {"x": x.copy(), "W": W.copy(), "gy": gy.copy()}  # the answer gets these; x, W, gy stay
     func = MatMul()
-    y = _shape_errors_explained(
+    y = shape_errors_explained(
         lambda: call(func, Variable(given["x"]), Variable(given["W"]), name="MatMul()"),
         f"forward gets x of shape {x.shape} (N, D) and W of shape {W.shape} (D, H) and returns "
         f"x @ W, of shape (N, H) = {(x @ W).shape}")
     expect_close(y, x @ W, f"MatMul forward with x of shape {x.shape} and W of shape {W.shape}",
                  hint="forward returns x @ W")
-    gx, gW = _shape_errors_explained(lambda: _backward(func, given["gy"], "MatMul", 2),
+    gx, gW = shape_errors_explained(lambda: call_backward(func, given["gy"], "MatMul", 2),
                                      _matmul_shape_rule(x, W, gy))
-    _expect_left_alone("MatMul", given, {"x": x, "W": W, "gy": gy}, {"forward's y": y, "gx": gx, "gW": gW})
+    expect_left_alone("MatMul", given, {"x": x, "W": W, "gy": gy}, {"forward's y": y, "gx": gx, "gW": gW})
     swapped = _shape_of(gx) == W.shape != x.shape and _shape_of(gW) == x.shape
     expect_true(not swapped,
                 "MatMul.backward returned (gW, gx): return the gradients in the order of "
                 "forward's inputs, (gx, gW)")
     ones = np.ones_like(gy)
-    _expect_gradient_array(gx, gy @ W.T, f"MatMul.backward: gx (x has shape {x.shape}, gy {gy.shape})", known_slip(
+    expect_gradient_array(gx, gy @ W.T, f"MatMul.backward: gx (x has shape {x.shape}, gy {gy.shape})", known_slip(
         gx, [(ones @ W.T, "multiply by the upstream gradient gy, not by ones")],
         f"gx has x's shape {x.shape}; the one product of gy {gy.shape} and W {W.shape} with that shape is gy @ W.T"))
-    _expect_gradient_array(gW, x.T @ gy, f"MatMul.backward: gW (W has shape {W.shape}, gy {gy.shape})", known_slip(
+    expect_gradient_array(gW, x.T @ gy, f"MatMul.backward: gW (W has shape {W.shape}, gy {gy.shape})", known_slip(
         gW, [(x.T @ ones, "multiply by the upstream gradient gy, not by ones")],
         f"gW has W's shape {W.shape}; the one product of x {x.shape} and gy {gy.shape} with that shape is x.T @ gy"))
-
-
-def _expect_left_alone(name, given, kept, returned):
-    """The arrays handed to an answer hold their values, and what it returns is new memory."""
-    for label, array in given.items():
-        expect_true(matches(array, kept[label], 0, 0),
-                    f"{name} changed {label} in place (it was {short_repr(kept[label])}, it is now "
-                    f"{short_repr(array)}): " + ("the engine may hand the same gy to another function"
-                    if label == "gy" else f"{label} is the caller's data, and backward reads it again")
-                    + "; compute into new arrays, never write into the arrays you are given")
-    for out_label, out in returned.items():
-        out = plain(out)
-        for label, array in given.items():
-            expect_true(not (isinstance(out, np.ndarray) and np.shares_memory(out, array)),
-                        f"{name}: {out_label} shares memory with {label} (it is {label} or a view of it): "
-                        f"return a new array, or changing one later changes the other")
-
-
-def _shape_errors_explained(run, rule):
-    """run(); if the answer raised a ValueError (numpy's shape mismatch), add the shape rule."""
-    try:
-        return run()
-    except AssertionError as error:
-        if type(error) is AssertionError and isinstance(error.__cause__, ValueError):
-            raise AssertionError(f"{error}. Hint: the shapes do not fit: {rule}") from error.__cause__
-        raise
 
 
 def _matmul_shape_rule(x, W, gy):
@@ -220,7 +167,7 @@ def matmul_random(MatMul, seed):
         matmul_value(MatMul, x, W, gy)
     matmul_value(MatMul, generator.normal(size=(3, 1)), [[1.0]], generator.normal(size=(3, 1)))  # W = 1: gx = gy
     x, W, w = generator.normal(size=(3, 4)), generator.normal(size=(4, 2)), generator.uniform(0.5, 1.5, size=(3, 2))
-    gx, gW = _engine_grads(MatMul, (x, W), w, "sum(MatMul()(x, W) * w).backward")
+    gx, gW = engine_grads(MatMul, (x, W), w, "sum(MatMul()(x, W) * w).backward")
     expect_gradient(gx, lambda xv: np.sum((xv @ W) * w), x, "MatMul in the engine: x.grad")
     expect_gradient(gW, lambda Wv: np.sum((x @ Wv) * w), W, "MatMul in the engine: W.grad")
 
@@ -233,9 +180,9 @@ def relu_value(ReLU, x, gy):
     func = ReLU()
     y = call(func, Variable(x), name="ReLU()")
     expect_close(y, np.maximum(x, 0), f"ReLU forward at x={x!r:.60}", hint="forward returns np.maximum(x, 0)")
-    gx = _backward(func, gy, "ReLU", 1)
+    gx = call_backward(func, gy, "ReLU", 1)
     mask = x > 0
-    _expect_gradient_array(gx, gy * mask, f"ReLU.backward (x of shape {x.shape})", known_slip(gx, [
+    expect_gradient_array(gx, gy * mask, f"ReLU.backward (x of shape {x.shape})", known_slip(gx, [
         (mask, "multiply the 0/1 mask by the upstream gradient gy"),
         (gy * np.maximum(x, 0), "multiply gy by the 0/1 mask (x > 0), not by relu(x)"),
         (gy * (x < 0), "pass gy where x > 0 and block it where x < 0"),
@@ -250,10 +197,10 @@ def relu_random(ReLU, seed):
     for shape in [(7,), (3, 5), (2, 3, 4)]:
         relu_value(ReLU, _away_from_zero(generator, shape), generator.normal(size=shape))
     x, w = _away_from_zero(generator, (4, 3)), generator.uniform(0.5, 1.5, size=(4, 3))
-    gx, = _engine_grads(ReLU, (x,), w, "sum(ReLU()(x) * w).backward")
+    gx, = engine_grads(ReLU, (x,), w, "sum(ReLU()(x) * w).backward")
     expect_gradient(gx, lambda xv: np.sum(np.maximum(xv, 0) * w), x, "ReLU in the engine: x.grad")
     _relu_builds_no_jacobian(ReLU, _away_from_zero(generator, (2000,)), generator.normal(size=2000))
-    relu_at_zeros(ReLU, lambda func, gy: _backward(func, gy, "ReLU", 1))
+    relu_at_zeros(ReLU)
 
 
 def _away_from_zero(generator, shape):
@@ -266,7 +213,7 @@ def _relu_builds_no_jacobian(ReLU, x, gy):
     call(func, Variable(x), name="ReLU()")
     tracemalloc.start()
     try:
-        _backward(func, gy, "ReLU", 1)
+        call_backward(func, gy, "ReLU", 1)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -300,7 +247,7 @@ def softmax_cross_entropy_value(SoftmaxCrossEntropy, x, t, gy=1.0):
                      (-right.mean(), "the loss is minus the log-probability of the right class"),
                  ], "loss = mean over rows of (log-sum-exp of the row) - (the row's logit at its label)"
                     + (overflow if np.abs(x).max() > 500 else "")))
-    gx, gt = _backward(func, gy, "SoftmaxCrossEntropy", 2)
+    gx, gt = call_backward(func, gy, "SoftmaxCrossEntropy", 2)
     expect_true(gt is None, "SoftmaxCrossEntropy.backward: the labels t have no gradient, return "
                 f"None for them: `return gx, None` (got {type(gt).__name__} for t)")
     onehot = np.eye(x.shape[1])[t]
@@ -316,7 +263,7 @@ def softmax_cross_entropy_value(SoftmaxCrossEntropy, x, t, gy=1.0):
         (p * gy / n, "subtract the one-hot labels from the softmax"),
     ], "gx = (softmax(x) - onehot(t)) * gy / N" + (overflow if np.abs(x).max() > 500 else ""))
     what = f"SoftmaxCrossEntropy.backward: gx ({where}, gy={float(gy):g})"
-    _expect_gradient_array(gx, (p - onehot) * gy / n, what, hint)
+    expect_gradient_array(gx, (p - onehot) * gy / n, what, hint)
 
 
 def softmax_cross_entropy_random(SoftmaxCrossEntropy, seed):
@@ -329,6 +276,6 @@ def softmax_cross_entropy_random(SoftmaxCrossEntropy, seed):
     softmax_cross_entropy_value(SoftmaxCrossEntropy, x, generator.integers(0, 5, size=4))
     softmax_spread_in_a_row(SoftmaxCrossEntropy)  # a spread inside one row, not only whole rows shifted
     x, t = generator.normal(size=(4, 3)), np.array([2, 0, 1, 2])
-    gx, gt = _engine_grads(SoftmaxCrossEntropy, (x, t), 1.7, "(SoftmaxCrossEntropy()(x, t) * 1.7).backward")
+    gx, gt = engine_grads(SoftmaxCrossEntropy, (x, t), 1.7, "(SoftmaxCrossEntropy()(x, t) * 1.7).backward")
     expect_gradient(gx, lambda xv: 1.7 * float(ops.SoftmaxCrossEntropy().forward(xv, t)), x,
                     "SoftmaxCrossEntropy in the engine: x.grad")
