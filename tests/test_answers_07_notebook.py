@@ -14,7 +14,6 @@ pytestmark = pytest.mark.stage07
 in_kernel = pytest.mark.notebooks
 STAGE = "07_forward_and_reverse"
 
-
 CORRECT = {
     # math instead of numpy, no lift helper, reflected ops written out, a different quotient formula
     "dual": """
