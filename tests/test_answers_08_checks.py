@@ -1,7 +1,7 @@
 """Stage 08's checks called directly, on slips no notebook run covers: a train_mlp that records
 the last batch, ignores the seed or `hidden`, predicts scores, has no hidden nonlinearity or
-trains outside the engine, and an sgd_step that keeps gradients, an earlier lr or a graph, is
-named; the right ones pass."""
+trains outside the engine, and an sgd_step that leaves gradients uncleared, keeps the first lr,
+records its update as a graph or steps by a Variable gradient, is named; the right ones pass."""
 import numpy as np
 import pytest
 
