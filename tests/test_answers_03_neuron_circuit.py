@@ -16,7 +16,7 @@ pytestmark = pytest.mark.stage03
 
 
 def neuron_circuit(w, x):
-    """A correct neuron from this module's gates, for the slips below to change."""
+    """A correct neuron from the gates of gates_by_hand, for the slips below to change."""
     times = [MultiplyGate(), MultiplyGate()]
     plus = [AddGate(), AddGate()]
     squash = SigmoidGate()
