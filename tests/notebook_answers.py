@@ -9,6 +9,7 @@ kernel_run(STAGE, CORRECT)`), then reads the results with `failures` and `failed
 Answer cells not named keep their stub. The instructor notebook's hidden tests are put back
 into the test cells, as the autograder does, so hidden tests judge the answers too.
 """
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +27,11 @@ class TestResult:
     passed: bool
     outcome: str = "passed"  # the test block's: "failed", "unfinished", "reference answer"
     message: str = ""
+
+
+def source(text):
+    """An answer cell's source from an indented triple-quoted string."""
+    return textwrap.dedent(text).strip() + "\n"
 
 
 def run_with_answers(stage, answers, timeout=120):
