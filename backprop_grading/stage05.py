@@ -24,7 +24,7 @@ from ._exercise import Exercise, Stage
 from ._no_grad_checks import no_grad_scenarios, no_grad_value  # noqa: F401  (test cells call them)
 from ._stand_ins import attribute_stand_in, stand_ins
 from ._topological_order_checks import (  # noqa: F401  (test cells call them as check.<name>)
-    expect_backward_order, on_a_leaf, topological_order_again_and_on_a_leaf, topological_order_random,
+    expect_backward_order, topological_order_again_and_on_a_leaf, topological_order_random,
     topological_order_value,
 )
 from ._watch import running
@@ -102,7 +102,8 @@ def two_outputs_both_used(fn):
 
 
 def backward_general_edges(fn):
-    """A gradient preset on an input, a leaf as the output, and gy handed on to two inputs."""
+    """A gradient preset on an input, and gy handed on to two inputs. (A leaf as the output is
+    left open: the contract does not say, and DeZero's own loop fails there.)"""
     x, three = general.Variable(np.array(2.0)), general.Variable(np.array(3.0))
     # what happens to the preset array itself is left open: a private copy updated with += is fine
     x.grad, x.name, three.name = np.array(1.0), "x", "three"
@@ -113,13 +114,6 @@ def backward_general_edges(fn):
                  hint="backward adds into a gradient that is already there, a preset one included: "
                       "x.grad = x.grad + gx, the sum of both gradients (which is why training calls "
                       "cleargrad()); it does not overwrite it")
-    leaf = general.Variable(np.array([1.5, -2.0]))
-    with _reference_order(fn):
-        on_a_leaf(fn, leaf, "backward_general", "set its grad to ones and visit no function "
-                   "(topological_order of a leaf is empty)")
-    expect_close(leaf.grad, [1.0, 1.0], "leaf.grad after backward_general on a leaf",
-                 hint="a leaf is its own output: its gradient is ones; with no creator there is no "
-                      "function to visit")
     x = general.Variable(np.array(1.5))
     t = general.add(x, x)
     y = general.add(t, x)

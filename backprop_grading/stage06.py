@@ -177,10 +177,12 @@ def matmul_random(MatMul, seed):
 def relu_value(ReLU, x, gy):
     """forward max(x, 0); backward gy where x > 0, else 0 (x holds no exact zeros here)."""
     x, gy = np.array(x, dtype=float), np.array(gy, dtype=float)
+    given = {"x": x.copy(), "gy": gy.copy()}  # the answer gets these; x and gy stay
     func = ReLU()
-    y = call(func, Variable(x), name="ReLU()")
+    y = call(func, Variable(given["x"]), name="ReLU()")
     expect_close(y, np.maximum(x, 0), f"ReLU forward at x={x!r:.60}", hint="forward returns np.maximum(x, 0)")
-    gx = call_backward(func, gy, "ReLU", 1)
+    gx = call_backward(func, given["gy"], "ReLU", 1)
+    expect_left_alone("ReLU", given, {"x": x, "gy": gy}, {"forward's y": y, "gx": gx})
     mask = x > 0
     expect_gradient_array(gx, gy * mask, f"ReLU.backward (x of shape {x.shape})", known_slip(gx, [
         (mask, "multiply the 0/1 mask by the upstream gradient gy"),
@@ -236,8 +238,9 @@ def softmax_cross_entropy_value(SoftmaxCrossEntropy, x, t, gy=1.0):
     x, t, gy = np.array(x, dtype=float), np.array(t), np.array(gy, dtype=float)
     n = len(t)
     where = f"logits of shape {x.shape}" + (" around +-1000" if np.abs(x).max() > 500 else "")
+    given = {"x": x.copy(), "gy": gy.copy()}  # the answer gets these; x and gy stay
     func = SoftmaxCrossEntropy()
-    loss = call(func, Variable(x), Variable(t), name="SoftmaxCrossEntropy()")
+    loss = call(func, Variable(given["x"]), Variable(t), name="SoftmaxCrossEntropy()")
     log_p = np.log(_softmax(x))  # safe here: test logits keep every probability above 1e-300
     right = -log_p[np.arange(n), t]
     overflow = "; np.exp overflows: subtract each row's maximum before exp (log-sum-exp)"
@@ -247,7 +250,8 @@ def softmax_cross_entropy_value(SoftmaxCrossEntropy, x, t, gy=1.0):
                      (-right.mean(), "the loss is minus the log-probability of the right class"),
                  ], "loss = mean over rows of (log-sum-exp of the row) - (the row's logit at its label)"
                     + (overflow if np.abs(x).max() > 500 else "")))
-    gx, gt = call_backward(func, gy, "SoftmaxCrossEntropy", 2)
+    gx, gt = call_backward(func, given["gy"], "SoftmaxCrossEntropy", 2)
+    expect_left_alone("SoftmaxCrossEntropy", given, {"x": x, "gy": gy}, {"gx": gx})
     expect_true(gt is None, "SoftmaxCrossEntropy.backward: the labels t have no gradient, return "
                 f"None for them: `return gx, None` (got {type(gt).__name__} for t)")
     onehot = np.eye(x.shape[1])[t]

@@ -117,7 +117,8 @@ def test_a_missing_seed_is_named():
         check.chain_value(_no_seed, "backward_recursive", expected=SEED_GRADIENT)
 
 
-def _no_check_for_a_leaf(self):
+def _dezeros_loop(self):
+    """DeZero's step 8: starts from [self.creator], so it would fail on a leaf (not asked)."""
     if self.grad is None:
         self.grad = np.ones_like(self.data)
     pending = [self.creator]
@@ -143,11 +144,32 @@ def _remembering_what_it_visited(self, _visited=set()):  # noqa: B006  (the slip
 
 
 @pytest.mark.grading
-@pytest.mark.parametrize("answer, phrase", [
-    (_no_check_for_a_leaf, "start from an empty list when self.creator is None"),
-    (_remembering_what_it_visited, "keep the pending list and any visited set local to the call"),
-])
-def test_a_leaf_and_a_second_walk_are_named(answer, phrase):
+def test_a_second_walk_is_named():
     from backprop_grading import stage04 as check
-    with pytest.raises(AssertionError, match=re.escape(phrase)):
-        check.given_gradient(answer, "backward_loop", seed=412)
+    with pytest.raises(AssertionError, match=re.escape("keep the pending list and any visited set local to the call")):
+        check.given_gradient(_remembering_what_it_visited, "backward_loop", seed=412)
+
+
+@pytest.mark.grading
+def test_dezeros_loop_earns_its_points():
+    from backprop_grading import stage04 as check
+    check.chain_random(_dezeros_loop, "backward_loop", seed=411)
+    check.given_gradient(_dezeros_loop, "backward_loop", seed=412)
+
+
+def _recursion_stopping_after(depth):
+    def backward_recursive(self, _depth=0):
+        if self.grad is None:
+            self.grad = np.ones_like(self.data)
+        f = self.creator
+        if f is not None and _depth < depth:
+            f.input.grad = f.backward(self.grad)
+            backward_recursive(f.input, _depth + 1)
+    return backward_recursive
+
+
+@pytest.mark.grading
+def test_a_recursion_that_stops_early_is_named_on_random_chains():
+    from backprop_grading import stage04 as check
+    with pytest.raises(AssertionError, match=re.escape("stopped after 8 of 60 functions")):
+        check.chain_random(_recursion_stopping_after(8), "backward_recursive", seed=401)

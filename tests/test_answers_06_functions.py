@@ -95,6 +95,14 @@ class ReLUWithoutGy(Function):
         return (self.inputs[0].data > 0).astype(float)
 
 
+class ReLUInPlace(Function):
+    def forward(self, x):
+        return np.maximum(x, 0, out=x)  # writes into the caller's x
+
+    def backward(self, gy):
+        return gy * (self.inputs[0].data > 0)
+
+
 class RightSoftmaxCrossEntropy(Function):
     def forward(self, x, t):
         shifted = x - x.max(axis=1, keepdims=True)
@@ -106,6 +114,12 @@ class RightSoftmaxCrossEntropy(Function):
         p = np.exp(x - x.max(axis=1, keepdims=True))
         p /= p.sum(axis=1, keepdims=True)
         return (p - np.eye(x.shape[1])[t]) * gy / len(t), None
+
+
+class SoftmaxShiftsXInPlace(RightSoftmaxCrossEntropy):
+    def forward(self, x, t):
+        x -= x.max(axis=1, keepdims=True)  # writes into the caller's x
+        return super().forward(x, t)
 
 
 class SoftmaxGxOnly(RightSoftmaxCrossEntropy):
@@ -166,6 +180,10 @@ MISTAKES = [
     ("MatMul returns (gW, gx)", lambda: check.matmul_value(MatMulSwapped, X, W, GY), "returned (gW, gx)"),
     ("MatMul computes on Variables", lambda: check.matmul_value(MatMulOnVariables, X, W, GY), "self.inputs[i].data"),
     ("ReLU ignores gy", lambda: check.relu_value(ReLUWithoutGy, [-1.0, 2.0, 3.0], [0.5, 2.0, -1.0]), "upstream gradient gy"),
+    ("ReLU forward writes into x", lambda: check.relu_value(ReLUInPlace, [-1.0, 2.0, 3.0], [0.5, 2.0, -1.0]),
+     "ReLU changed x in place"),
+    ("softmax shifts x in place", lambda: check.softmax_cross_entropy_value(SoftmaxShiftsXInPlace, LOGITS, LABELS),
+     "SoftmaxCrossEntropy changed x in place"),
     ("softmax returns gx alone", lambda: check.softmax_cross_entropy_value(SoftmaxGxOnly, LOGITS, LABELS), "return gx, None"),
     ("softmax forgets /N", lambda: check.softmax_cross_entropy_value(SoftmaxWithoutMean, LOGITS, LABELS), "mean over the N = 3 rows"),
     ("softmax sums the loss", lambda: check.softmax_cross_entropy_value(SoftmaxSummedLoss, LOGITS, LABELS), "not the sum"),
