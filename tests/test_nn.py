@@ -104,3 +104,13 @@ def test_predict_picks_the_highest_score_of_each_row():
     model.layers = [(Variable(np.eye(3)), Variable(np.zeros(3)))]  # scores = the inputs
     X = np.array([[0.1, 0.9, 0.0], [0.2, 0.3, 0.7]])
     np.testing.assert_array_equal(predict(model, X), [1, 2])
+
+
+def test_the_same_seed_gives_the_same_training_and_another_seed_another():
+    X, t = spiral(n_per_class=10, seed=5)
+
+    def losses(seed):
+        return train_classifier(MLP([2, 4, 3], seed=0), X, t, lr=0.5, epochs=2, batch_size=7, seed=seed)
+
+    assert losses(1) == losses(1)
+    assert losses(1) != losses(2), "the seed should choose the order of the minibatches"

@@ -142,3 +142,12 @@ def test_second_derivatives_match_central_difference_of_the_first(name):
         return v.grad
 
     assert np.isclose(x.grad, ag.numerical_diff(derivative, 0.7), rtol=1e-5)
+
+
+def test_mean_squared_error_sums_the_squares_and_divides_by_the_number_of_rows():
+    # DeZero's definition, which the notebooks use: not the mean over every element
+    x0 = np.array([[1.0, 2.0], [3.0, 4.0], [0.0, 0.0]])
+    loss = ag.mean_squared_error(x0, np.zeros((3, 2)))
+    expected = (1 + 4 + 9 + 16) / 3
+    assert float(loss.data) == pytest.approx(expected), (
+        f"expected {expected:.6g} = sum of squares / 3 rows, got {float(loss.data):.6g}")
