@@ -65,4 +65,5 @@ def test_each_point_lies_near_the_arm_of_its_own_label(n_classes):
     away = radius > 0  # the centre has no angle
     assert np.all(np.abs(off[away]) < 5 * 0.2), (
         f"expected every point within 1 radian of its arm, got {np.abs(off[away]).max():.3g}")
-    assert 0.15 < off[away].std() < 0.25, f"expected a scatter of about 0.2, got {off[away].std():.3g}"
+    scatter = off[away].std()
+    assert 0.15 < scatter < 0.25, f"expected a scatter of about 0.2, got {scatter:.3g}"

@@ -198,14 +198,15 @@ def test_graph_with_several_outputs_returns_a_tuple():
 
 def test_graph_wiring_mistakes_are_explained():
     graph = neuron_graph()
-    with pytest.raises(TypeError, match=r"^the graph's input wires are .*; missing \['w2'\], unknown \[\]$"):
+    with pytest.raises(TypeError, match=r"^the graph's input wires are .*; missing \['w2'\], unknown"):
         graph.forward(w0=1.0, x0=1.0, w1=1.0, x1=1.0)
     with pytest.raises(TypeError, match=r"input wires .*; missing \[\], unknown \['bias'\]"):
         graph.forward(**NEURON_INPUTS, bias=1.0)
-    with pytest.raises(RuntimeError, match=r"^backward needs the values of a forward pass: call forward first$"):
+    with pytest.raises(RuntimeError, match=r"^backward needs the values of a forward pass: call"):
         graph.backward()
     graph.forward(**NEURON_INPUTS)
-    with pytest.raises(TypeError, match=r"^the graph's output wires are \['f'\]; missing \[\], unknown \['g'\]$"):
+    unknown = r"^the graph's output wires are \['f'\]; missing \[\], unknown \['g'\]$"
+    with pytest.raises(TypeError, match=unknown):
         graph.backward(g=1.0)
     with pytest.raises(ValueError, match="already a gate named"):
         graph.add("mul0", MultiplyGate(), ["a", "b"], "c")
@@ -222,14 +223,14 @@ def test_a_cycle_is_reported():
     graph.add("first", AddGate(), ["x", "b"], "a")
     graph.add("second", SigmoidGate(), ["a"], "b")
     graph.add("out", SigmoidGate(), ["a"], "f")
-    with pytest.raises(ValueError, match=r"^gates first, second, out can never run: their wires form a cycle$"):
+    with pytest.raises(ValueError, match=r"^gates first, second, out can never run: their wires form"):
         graph.forward(x=1.0)
 
 
 def test_an_empty_graph_has_no_values_and_says_to_add_gates():
     graph = GateGraph()
     assert graph.values == {} and graph.grads == {}
-    with pytest.raises(RuntimeError, match=r"^the graph has no gates yet: add them with add\(name, gate, inputs, outputs\)$"):
+    with pytest.raises(RuntimeError, match=r"^the graph has no gates yet: add them with add\(name,"):
         graph.forward()
 
 

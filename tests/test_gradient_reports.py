@@ -86,9 +86,9 @@ def test_a_failing_report_counts_the_failures_and_marks_each_input():
     report = gradient_check(lambda a, b: a * 2.0 + Forgets()(b), 1.0, 2.0)
     title, first, second = str(report).split("\n")
     assert title == "gradient check of lambda failed for 1 of 2 input(s)"
-    assert first.startswith("  ok   input 0 (shape ()): expected 2 from central difference, got 2 (")
-    assert second == (
-        "  FAIL input 1 (shape ()): expected 1 from central difference, got 0 (relative error 1.0e+00)")
+    assert first.startswith("  ok   input 0 (shape ()): expected 2 from central difference, got 2")
+    assert second == ("  FAIL input 1 (shape ()): expected 1 from central difference, got 0 "
+                      "(relative error 1.0e+00)")
 
 
 def test_the_title_names_f_and_says_when_a_vector_output_was_weighted():
@@ -114,7 +114,7 @@ def test_vector_outputs_are_weighted_by_fixed_numbers_between_half_and_one_and_a
     # backward gives zeros, so each element's miss grows with its weight, the expected gradient
     report = gradient_check(lambda v: Forgets()(v), np.ones(100))
     [check] = report.inputs
-    assert 1.4 < check.expected <= 1.5, f"expected the largest weight near 1.5, got {check.expected}"
+    assert 1.4 < check.expected <= 1.5, f"expected the top weight near 1.5, got {check.expected}"
     assert str(gradient_check(lambda v: Forgets()(v), np.ones(100))) == str(report)
 
 
@@ -125,7 +125,7 @@ def test_integer_inputs_are_checked_as_floats():
 # --- what bad input is told -------------------------------------------------------------------
 
 def test_bad_calls_name_what_was_given():
-    with pytest.raises(ValueError, match=r"^gradient_check needs at least one input to differentiate f at$"):
+    with pytest.raises(ValueError, match=r"^gradient_check needs at least one input to differentiate"):
         gradient_check(cube)
     with pytest.raises(TypeError, match=r"^f must return one Variable, got ndarray$"):
         gradient_check(lambda v: v.data, 1.0)

@@ -110,7 +110,8 @@ def test_the_same_seed_gives_the_same_training_and_another_seed_another():
     X, t = spiral(n_per_class=10, seed=5)
 
     def losses(seed):
-        return train_classifier(MLP([2, 4, 3], seed=0), X, t, lr=0.5, epochs=2, batch_size=7, seed=seed)
+        model = MLP([2, 4, 3], seed=0)
+        return train_classifier(model, X, t, lr=0.5, epochs=2, batch_size=7, seed=seed)
 
     assert losses(1) == losses(1)
     assert losses(1) != losses(2), "the seed should choose the order of the minibatches"
