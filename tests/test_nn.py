@@ -115,3 +115,12 @@ def test_the_same_seed_gives_the_same_training_and_another_seed_another():
 
     assert losses(1) == losses(1)
     assert losses(1) != losses(2), "the seed should choose the order of the minibatches"
+
+
+def test_called_bare_the_model_and_loop_make_the_run_of_the_exercises_defaults():
+    # the contract's train_mlp(X, t, hidden=10, lr=1.0, epochs=300, batch_size=30, seed=0)
+    X, t = spiral(n_per_class=11, seed=6)  # 33 points: batches of 30 and 3, in seeded order
+    bare = train_classifier(MLP([2, 3, 3]), X, t)
+    spelled_out = train_classifier(MLP([2, 3, 3], seed=0), X, t, lr=1.0, epochs=300,
+                                   batch_size=30, seed=0)
+    assert len(bare) == 300 and bare == spelled_out
