@@ -241,9 +241,12 @@ def test_a_node_keeps_few_objects_for_the_garbage_collector(kind, step, most):
     )
 
 
-def test_a_list_is_refused_with_a_hint():
+def test_a_list_or_a_bool_is_refused_with_a_hint():
     with pytest.raises(TypeError, match=r"got list.*np\.array"):
         Variable([1, 2])
+    # True is an int to Python, but a Variable of True is almost surely a slip
+    with pytest.raises(TypeError, match=r"got bool \(True\)"):
+        Variable(True)
 
 
 def test_a_backward_of_the_wrong_shape_names_the_function_and_the_input():

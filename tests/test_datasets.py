@@ -47,7 +47,23 @@ def test_points_are_shuffled_and_arms_grow_outwards():
 
 
 def test_spiral_needs_positive_integer_sizes():
-    with pytest.raises(ValueError, match="n_per_class"):
+    with pytest.raises(ValueError, match=r"^n_per_class must be a positive integer, got 0$"):
         spiral(0)
-    with pytest.raises(ValueError, match="n_classes"):
+    with pytest.raises(ValueError, match=r"^n_classes must be a positive integer, got 2\.5$"):
         spiral(10, 2.5)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3, 5])
+def test_each_point_lies_near_the_arm_of_its_own_label(n_classes):
+    # a point at radius r on arm k has angle 2 pi k / n_classes + 4 r, give or take the noise
+    # (sd 0.2): a label shuffled apart from its point lands on another arm
+    X, t = spiral(n_per_class=50, n_classes=n_classes, seed=11)
+    radius = np.linalg.norm(X, axis=1)
+    angle = np.arctan2(X[:, 0], X[:, 1])
+    expected = 2 * np.pi * t / n_classes + 4.0 * radius
+    off = np.angle(np.exp(1j * (angle - expected)))  # the difference, wrapped into (-pi, pi]
+    away = radius > 0  # the centre has no angle
+    assert np.all(np.abs(off[away]) < 5 * 0.2), (
+        f"expected every point within 1 radian of its arm, got {np.abs(off[away]).max():.3g}")
+    scatter = off[away].std()
+    assert 0.15 < scatter < 0.25, f"expected a scatter of about 0.2, got {scatter:.3g}"

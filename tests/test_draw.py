@@ -120,6 +120,7 @@ def test_stage04_chain_shows_values_and_grads_after_backward():
     assert "Stage04Square" in before
     assert "0.5" in node_line(before, "x") and "0.0625" in node_line(before, "y")
     assert shown_grad(before, "x") is None
+    assert len(re.findall(r"f\d+ -> v\d+", before)) == 2, "each function points at its `.output`"
     y.grad, x.grad = np.array(1.0), np.array(0.5)
     assert shown_grad(draw(y).source, "x") == 0.5
 
@@ -132,8 +133,10 @@ def test_stage02_variables_without_creator_are_linked_by_chain():
     assert count_nodes(source, "box") == 3
     assert count_nodes(source, "ellipse") == 4
     assert draw(y).source.count("shape=box") == 0  # without chain y looks like a leaf
-    with pytest.raises(ValueError, match="chain"):
-        draw(y, chain=[A, Stage02Square(), C])
+    with pytest.raises(ValueError, match=r"^chain\[1\] \(Stage02Square\) has 0 inputs; chain="):
+        draw(y, chain=[A, Stage02Square(), C])  # never called, so it has no input
+    with pytest.raises(ValueError, match=r"^chain= needs exactly one output to draw, got 2\.$"):
+        draw([y, x], chain=[A, B, C])
 
 
 def test_reused_variables_and_functions_appear_once():

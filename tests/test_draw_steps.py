@@ -26,6 +26,20 @@ def test_backward_steps_one_per_function_each_highlighting_another():
     assert "grey" in steps[0].source and "grey" not in steps[-1].source
 
 
+def test_engine_backward_steps_run_in_the_engines_own_order():
+    # here a depth-first walk would take sin(x) before exp(square(cos(x))); the engine, by
+    # generation, the other way round, and the pictures must show what the engine does
+    import autograd_ref as ag
+    from autograd_ref.core import backward_order
+
+    x = ag.Variable(np.array(0.5), name="x")
+    y = (ag.sin(x) + ag.exp(ag.square(ag.cos(x)))) * ag.tanh(x)
+    names = [type(f).__name__ for f in backward_order([y])]
+    steps = draw_backward_steps(y)
+    shown = [re.search(r"label=(\w+) fillcolor=orange", step.source).group(1) for step in steps]
+    assert shown == names, f"expected the engine's order {names}, got {shown}"
+
+
 def test_backward_step_edges_read_upstream_times_local():
     x = Var(3.0, name="x")
     steps = draw_backward_steps(Square()(x))

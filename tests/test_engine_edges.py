@@ -1,13 +1,12 @@
 """The engine's less travelled paths: one output per function, gradients that are None,
 numpy functions on Variables, the operators setup_variable installs, and the ops' error
-messages. Written to kill the mutants `make mutation` found alive. (setup_variable runs at
-import, before mutmut switches a mutant on, so its mutants live on there; calling it again here
-would replace `Variable.T`, which the grading package rightly reports as tampering.)"""
+messages. Written to kill the mutants `make mutation` found alive."""
 import numpy as np
 import pytest
 
 import autograd_ref as ag
 from autograd_ref import Function, Variable, gradient_check
+from autograd_ref.core import NUMPY_OPS
 
 pytestmark = pytest.mark.core
 
@@ -71,6 +70,29 @@ def test_numpy_functions_on_a_variable_run_the_engine_ops():
     assert np.isclose(float(x.grad), -2 * np.sin(0.3))
 
 
+NUMPY_FUNCTIONS = {  # numpy function -> the op it must record on a Variable
+    np.add: ag.Add, np.subtract: ag.Sub, np.multiply: ag.Mul, np.divide: ag.Div,
+    np.matmul: ag.MatMul, np.negative: ag.Neg, np.square: ag.Square, np.exp: ag.Exp,
+    np.log: ag.Log, np.sqrt: ag.Sqrt, np.sin: ag.Sin, np.cos: ag.Cos, np.tanh: ag.Tanh,
+}
+
+
+def test_every_numpy_function_in_the_table_records_its_own_op_in_order(installed):
+    x = Variable(np.array([[0.5, 2.0], [1.5, 0.25]]))
+    a = np.array([[3.0, -1.0], [0.5, 2.0]])  # on the left, so `a - x` must not become `x - a`
+    for function, op in NUMPY_FUNCTIONS.items():
+        binary = function.nin == 2
+        got = function(a, x) if binary else function(x)
+        expected = function(a, x.data) if binary else function(x.data)
+        name = f"np.{function.__name__}"
+        assert isinstance(got, Variable) and isinstance(got.creator, op), (
+            f"{name} on a Variable should record {op.__name__}, got {got!r}")
+        np.testing.assert_allclose(got.data, expected, err_msg=name)
+    cube = np.power(x, 3)
+    assert isinstance(cube.creator, ag.Pow) and cube.creator.c == 3
+    np.testing.assert_allclose(cube.data, x.data ** 3)
+
+
 @pytest.mark.parametrize("call", [
     lambda x: np.maximum(x, 0.0),  # not one of the engine's ops
     lambda x: np.add(x, 1.0, out=np.zeros(())),  # keyword arguments are not supported
@@ -81,7 +103,30 @@ def test_other_numpy_functions_refuse_a_variable(call):
         call(var(1.0))
 
 
-def test_setup_variable_installed_every_operator():
+@pytest.fixture(params=["at import", "called again"])
+def installed(request):
+    """Variable's operators as importing autograd_ref installed them, and after calling
+    setup_variable again, which must install the same ones. (The second is also the only way
+    `make mutation` can try setup_variable's mutants: it switches a mutant on per test, long
+    after the import ran the original.) The operators in place before are put back after."""
+    if request.param == "at import":
+        yield
+        return
+    before, numpy_ops = dict(vars(Variable)), dict(NUMPY_OPS)
+    try:
+        ag.setup_variable()
+        yield
+    finally:
+        for name in set(vars(Variable)) - set(before):
+            delattr(Variable, name)
+        for name, value in before.items():
+            if vars(Variable).get(name) is not value:
+                setattr(Variable, name, value)
+        NUMPY_OPS.clear()
+        NUMPY_OPS.update(numpy_ops)
+
+
+def test_setup_variable_installed_every_operator(installed):
     x = Variable(np.array([[1.0, 2.0], [3.0, 4.0]]))
     v = Variable(np.array([1.0, -1.0]))
     c = Variable(np.arange(24.0).reshape(2, 3, 4))

@@ -109,9 +109,11 @@ def test_repr_shows_value_and_derivative():
 
 
 def test_misuse_is_explained():
-    with pytest.raises(TypeError, match="number or an ndarray"):
+    with pytest.raises(TypeError, match=r"^Dual's val must be a number or an ndarray, got str$"):
         Dual("3")
+    with pytest.raises(TypeError, match=r"^Dual's dot must be a number or an ndarray, got list$"):
+        Dual(1.0, [1.0])
     with pytest.raises(TypeError, match="cannot combine a Dual with str"):
         Dual(1.0) + "2"
-    with pytest.raises(TypeError, match="exponent must be a plain number"):
+    with pytest.raises(TypeError, match="exponent must be a plain number, got Dual;"):
         Dual(2.0) ** Dual(3.0)

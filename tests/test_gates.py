@@ -198,12 +198,16 @@ def test_graph_with_several_outputs_returns_a_tuple():
 
 def test_graph_wiring_mistakes_are_explained():
     graph = neuron_graph()
-    with pytest.raises(TypeError, match=r"missing \['w2'\]"):
+    with pytest.raises(TypeError, match=r"^the graph's input wires are .*; missing \['w2'\], unknown"):
         graph.forward(w0=1.0, x0=1.0, w1=1.0, x1=1.0)
-    with pytest.raises(TypeError, match=r"unknown \['bias'\]"):
+    with pytest.raises(TypeError, match=r"input wires .*; missing \[\], unknown \['bias'\]"):
         graph.forward(**NEURON_INPUTS, bias=1.0)
-    with pytest.raises(RuntimeError, match="call forward first"):
+    with pytest.raises(RuntimeError, match=r"^backward needs the values of a forward pass: call"):
         graph.backward()
+    graph.forward(**NEURON_INPUTS)
+    unknown = r"^the graph's output wires are \['f'\]; missing \[\], unknown \['g'\]$"
+    with pytest.raises(TypeError, match=unknown):
+        graph.backward(g=1.0)
     with pytest.raises(ValueError, match="already a gate named"):
         graph.add("mul0", MultiplyGate(), ["a", "b"], "c")
     with pytest.raises(ValueError, match="add a new SigmoidGate"):
@@ -219,10 +223,55 @@ def test_a_cycle_is_reported():
     graph.add("first", AddGate(), ["x", "b"], "a")
     graph.add("second", SigmoidGate(), ["a"], "b")
     graph.add("out", SigmoidGate(), ["a"], "f")
-    with pytest.raises(ValueError, match="cycle"):
+    with pytest.raises(ValueError, match=r"^gates first, second, out can never run: their wires form"):
         graph.forward(x=1.0)
 
 
-def test_an_empty_graph_says_to_add_gates():
-    with pytest.raises(RuntimeError, match="add"):
-        GateGraph().forward()
+def test_an_empty_graph_has_no_values_and_says_to_add_gates():
+    graph = GateGraph()
+    assert graph.values == {} and graph.grads == {}
+    with pytest.raises(RuntimeError, match=r"^the graph has no gates yet: add them with add\(name,"):
+        graph.forward()
+
+
+def test_a_wire_name_of_several_letters_is_one_wire():
+    graph = GateGraph()
+    graph.add("squash", SigmoidGate(), "logit", "prob")
+    assert graph.input_wires == ["logit"] and graph.output_wires == ["prob"]
+    assert graph.forward(logit=0.0) == 0.5
+
+
+def test_a_gate_is_checked_for_the_number_of_wires_it_writes():
+    with pytest.raises(ValueError, match=r"CopyGate reads 1 wire\(s\) and writes 2"):
+        GateGraph().add("copy", CopyGate(), "x", "y")
+
+
+class HalfGate:
+    """A student's gate that does not declare how many wires it reads or writes."""
+
+    def forward(self, x):
+        return x / 2
+
+    def backward(self, dz):
+        return dz / 2
+
+
+def test_a_gate_that_does_not_declare_its_wires_is_taken_as_wired():
+    graph = GateGraph()
+    graph.add("half", HalfGate(), ["x"], ["y"])
+    assert graph.forward(x=3.0) == 1.5
+    assert graph.backward() == {"x": 0.5}
+
+
+def test_the_output_gradient_defaults_to_ones_like_the_output():
+    graph = neuron_graph()
+    graph.forward(**NEURON_INPUTS)
+    graph.backward()
+    assert type(graph.grads["f"]) is float and graph.grads["f"] == 1.0, "floats in, floats out"
+    graph.forward(**{**NEURON_INPUTS, "x0": np.array([-1.0, 0.5, 2.0])})
+    graph.backward()
+    assert graph.grads["f"].shape == (3,) and np.all(graph.grads["f"] == 1.0), "a 1 per element"
+    adder = GateGraph()
+    adder.add("add", AddGate(), ["x", "y"], "z")
+    adder.forward(x=np.array([1, 2]), y=np.array([3, 4]))  # integers in, float gradients out
+    assert adder.backward()["x"].dtype == np.float64

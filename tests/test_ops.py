@@ -142,3 +142,22 @@ def test_second_derivatives_match_central_difference_of_the_first(name):
         return v.grad
 
     assert np.isclose(x.grad, ag.numerical_diff(derivative, 0.7), rtol=1e-5)
+
+
+def test_mean_squared_error_sums_the_squares_and_divides_by_the_number_of_rows():
+    # DeZero's definition, which the notebooks use: not the mean over every element
+    x0 = np.array([[1.0, 2.0], [3.0, 4.0], [0.0, 0.0]])
+    loss = ag.mean_squared_error(x0, np.zeros((3, 2)))
+    expected = (1 + 4 + 9 + 16) / 3
+    assert float(loss.data) == pytest.approx(expected), (
+        f"expected {expected:.6g} = sum of squares / 3 rows, got {float(loss.data):.6g}")
+
+
+@pytest.mark.parametrize("shape, target, axes", [
+    ((2, 3), (2, 1), (1,)), ((2, 3), (1, 3), (0,)), ((2, 3), (3,), (0,)),
+    ((4, 2, 3), (2, 1), (0, 2)), ((2, 3), (1, 1), (0, 1)), ((2, 3), (), (0, 1)),
+])
+def test_sum_to_sums_exactly_the_broadcast_axes(shape, target, axes):
+    x = np.arange(np.prod(shape), dtype=float).reshape(shape)
+    expected = x.sum(axis=axes).reshape(target)
+    np.testing.assert_array_equal(ag.sum_to(x, target), expected, err_msg=f"{shape} -> {target}")

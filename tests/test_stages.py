@@ -69,3 +69,64 @@ def test_general_stage_log_sqrt_example_matches_its_closed_form():
     L = math.log(3.0)
     assert math.isclose(x.grad, 1 / (3 * math.sqrt(2 * L)) + 2 / 3)
     assert math.isclose(y.grad, math.sqrt(L / 8) + L)
+
+
+@pytest.mark.stage05
+def test_general_stage_numbers_generations_from_zero_at_the_leaves():
+    x = general.Variable(np.array(2.0))
+    a = general.square(x)
+    b = general.exp(a)
+    y = general.add(b, x)  # one more than its newest input, b
+    assert [v.generation for v in (x, a, b, y)] == [0, 1, 2, 3]
+    assert [v.creator.generation for v in (a, b, y)] == [0, 1, 2]
+
+
+@pytest.mark.stage04
+@pytest.mark.stage05
+@pytest.mark.parametrize("stage", [linked, general])
+def test_backward_seeds_ones_shaped_like_the_output_and_a_leaf_is_its_own_graph(stage):
+    x = stage.Variable(np.array([1.0, 2.0, 3.0]))
+    y = stage.square(x)
+    y.backward()
+    assert y.grad.shape == (3,) and np.all(y.grad == 1.0), f"expected the seed ones(3), got {y.grad!r}"
+    np.testing.assert_array_equal(x.grad, [2.0, 4.0, 6.0])
+    leaf = stage.Variable(np.array(5.0))
+    leaf.backward()  # no creator: nothing to walk
+    assert leaf.grad == 1.0
+
+
+@pytest.mark.stage05
+def test_general_stage_functions_with_two_outputs_return_both():
+    class SplitHalves(general.Function):
+        def forward(self, x):
+            return x / 2, x / 2
+
+        def backward(self, gy0, gy1):
+            return (gy0 + gy1) / 2
+
+    outputs = SplitHalves()(general.Variable(np.array(6.0)))
+    assert isinstance(outputs, list) and [float(y.data) for y in outputs] == [3.0, 3.0]
+
+
+@pytest.mark.stage05
+def test_general_stage_walk_goes_on_after_meeting_a_function_twice():
+    # add(a, a) queues square(x) twice; exp(square(z)) is still waiting behind it
+    x, z = general.Variable(np.array(3.0)), general.Variable(np.array(0.5))
+    a = general.square(x)
+    y = general.add(general.exp(general.square(z)), general.add(a, a))
+    y.backward()
+    assert math.isclose(x.grad, 4 * 3.0)
+    expected = 2 * 0.5 * math.exp(0.25)
+    assert z.grad is not None and math.isclose(z.grad, expected), (
+        f"expected dy/dz = {expected:.6g} from 2z exp(z^2), got {z.grad}")
+
+
+@pytest.mark.stage05
+def test_general_stage_cleargrad_starts_a_new_backward_from_nothing():
+    x = general.Variable(np.array(3.0))
+    y = general.square(x)
+    y.backward()
+    x.cleargrad()
+    assert x.grad is None
+    general.square(x).backward()
+    assert float(x.grad) == 6.0, "after cleargrad the gradient is not added to the old one"
