@@ -26,14 +26,16 @@ def failure_message(cell):
 
 
 def outcome(cell):
-    """The test block's outcome in a cell: "passed", "failed", "unfinished", "reference answer", or None."""
-    reported = outcomes(cell)
-    return reported[0].get("outcome") if reported else None
+    """The outcome that counts in a cell: the first that is not "passed" ("failed", "unfinished",
+    "reference answer"), else "passed", else None."""
+    reported = [report.get("outcome") for report in outcomes(cell)]
+    return next((name for name in reported if name != "passed"), reported[0] if reported else None)
 
 
 def outcomes(cell):
     """Every outcome display in a cell ({"exercise", "outcome", "message"}), in order."""
-    return [output.data[OUTCOME_MIME] for output in cell.get("outputs", []) if _is_outcome(output)]
+    reports = [output.data[OUTCOME_MIME] for output in cell.get("outputs", []) if _is_outcome(output)]
+    return [report for report in reports if isinstance(report, dict)]  # an answer may publish anything
 
 
 def score_by_outcome(notebook):
@@ -43,11 +45,10 @@ def score_by_outcome(notebook):
     for _, cell in test_cells(notebook):
         if failure_message(cell) is not None or not TEST_BLOCK.search(cell.source):
             continue
-        reported = outcomes(cell)
-        failed = [report for report in reported if report.get("outcome") != "passed"]
+        failed = [report for report in outcomes(cell) if report.get("outcome") != "passed"]
         if failed:
-            text = failed[0].get("message") or failed[0].get("outcome", "failed")
-        elif not reported:
+            text = str(failed[0].get("message") or failed[0].get("outcome"))
+        elif not outcomes(cell):
             text = "this test reported no outcome: something in the notebook kept it from reporting"
         else:
             continue

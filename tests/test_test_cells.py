@@ -4,7 +4,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 from nbgrader.utils import determine_grade
 
-from backprop_course.test_cells import OUTCOME_MIME, failure_message, score_by_outcome
+from backprop_course.test_cells import OUTCOME_MIME, failure_message, outcome, score_by_outcome
 
 pytestmark = pytest.mark.grading
 
@@ -50,6 +50,12 @@ def test_a_test_block_that_reported_nothing_scores_0():
 ], ids=["passed", "no test block"])
 def test_a_passed_block_and_a_plain_test_keep_their_points(cell):
     assert scored(cell) == (3, None)
+
+
+def test_what_an_answer_publishes_as_an_outcome_cannot_hide_the_real_one():
+    forged = new_output("display_data", data={OUTCOME_MIME: "passed"})
+    cell = graded_cell(outputs=[forged, reported("passed"), reported("reference answer", "runs the reference")])
+    assert outcome(cell) == "reference answer" and scored(cell) == (0, "runs the reference")
 
 
 def test_a_failure_already_on_stderr_is_not_written_twice():
