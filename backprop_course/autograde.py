@@ -15,13 +15,13 @@ from dataclasses import replace
 from pathlib import Path
 
 import nbformat
-from nbgrader import utils
 from nbgrader.api import Gradebook
 
 from . import contract, policy
 from .config import CourseError, course_directory, stage_path
 from .assignments import generate_student_notebooks, released_stages
-from .kernels.grader import Submission, copy_course_files, nbgrader_resources, nbgrader_steps, run_preprocessors
+from .kernels.grader import (Submission, copy_course_files, handed_in_files, linked_submission, nbgrader_resources,
+                             nbgrader_steps, open_plain, run_preprocessors)
 from .kernels.pool import grade_in_pool, grade_in_process
 from .kernels.sandbox import Limits, sandbox_problem
 from .test_cells import drop_outcomes, outcome, score_by_outcome, test_cells
@@ -109,15 +109,22 @@ def register_stages(config, stages, scratch):
 def prepare_workdir(config, submission):
     """A fresh autograded/<student>/<stage> with the student's other files, then the course's (as nbgrader).
 
-    Only for the record: kernels run in folders of their own, with the course's files alone.
+    Only for the record: kernels run in folders of their own, with the course's files alone. Only
+    plain files are copied: a link could bring in anything the instructor can read (feedback
+    copies these files on to the student), a pipe would never end. The grader notes the rest.
     """
     shutil.rmtree(submission.workdir, ignore_errors=True)
     submission.workdir.mkdir(parents=True)
     folder = submission.path.parent
-    for name in utils.find_all_files(str(folder), course_directory(config).ignore + ["*.ipynb"]):
+    files, _ = ([], None) if linked_submission(submission) else handed_in_files(folder, course_directory(config).ignore)
+    for name in files:
         target = submission.workdir / Path(name).relative_to(folder)
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(name, target)
+        try:
+            with open_plain(name) as source, open(target, "wb") as copy:
+                shutil.copyfileobj(source, copy)
+        except OSError:  # changed or gone since it was listed: the grader's note says what it is now
+            pass
     copy_course_files(config, submission.stage, submission.workdir)
 
 
