@@ -4,6 +4,7 @@ Graded twice, by the command line with the pool and through the API with one pro
 sandboxes. Nothing an attacker does may change anyone else's grade, any file outside its own
 work folder, the network or the processes left behind, nor reveal a secret.
 """
+import csv
 import hashlib
 import os
 import shutil
@@ -67,7 +68,17 @@ for pid in range(2, 400):
     "beside": """import beside_helper""",
     "display": """from IPython.display import display
 display({{'text/plain': 'x' * 30_000_000}}, raw=True)""",
+    "flood": """from IPython.display import display
+for _ in range(120):  # each under the limit of one display, its metadata included
+    display({{'text/plain': '.'}}, metadata={{'padding': 'z' * 90_000}}, raw=True)""",
+    "error_name": """raise type('E' * 12_000_000, (Exception,), {{}})('a name of 12 MB')""",
+    "sleepy": """import time
+time.sleep(5)""",  # in each of four cells: every one under the timeout, the notebook over its time
+    # the attacks below are planted in the submission folder (see PLANTED); their answers are honest
+    "linked_folder": "", "linked_notebook": "", "smuggled": "", "pipe_notebook": "", "forged_grade": "",
 }
+NOTEBOOK_SECONDS = 12  # the class's limit for a whole notebook (an honest toy notebook runs in about 1 s)
+MAX_KEPT = 10_000_000  # the grader's limit on a notebook's kept outputs (GradingExecute.max_notebook_output_chars)
 # (status, words in its notes) that say what each attacker tried
 CONTAINED = {
     "neighbour": ("contained", "outside its folder"),
@@ -83,11 +94,54 @@ CONTAINED = {
     "parent": ("contained", "tried to reach a process outside its sandbox"),
     "beside": ("errors", "No module named 'beside_helper'"),
     "display": ("ok", "displayed 30,000,000 characters at once; dropped"),
+    "flood": ("killed", f"outputs passed {MAX_KEPT:,} characters, so the kernel was stopped"),
+    "error_name": ("errors", "raised EEEEEEEE"),
+    "sleepy": ("timeout", f"the notebook ran over {NOTEBOOK_SECONDS} s in all"),
+    "linked_folder": ("unreadable", "is a symbolic link, which the grader does not follow"),
+    "linked_notebook": ("unreadable", "is a symbolic link, which the grader does not follow"),
+    "smuggled": ("ok", "beside the notebook is a symbolic link, which the grader does not follow"),
+    "pipe_notebook": ("unreadable", "is not a plain file"),
+    "forged_grade": ("repaired", "`bonus`, which this notebook never had"),
 }
 
 
+def plant(attack, folder, root, home):
+    """Change a written submission's folder (submitted/<attack>/<stage>/) the way `attack` does."""
+    notebook = folder / f"{TOY_STAGE}.ipynb"
+    if attack == "linked_folder":  # the instructor's notebooks, solutions and all, as its own
+        shutil.rmtree(folder.parent)
+        folder.parent.symlink_to(root / "source")
+    elif attack == "linked_notebook":  # the honest student's notebook as its own
+        notebook.unlink()
+        notebook.symlink_to(root / "submitted" / "a_honest" / TOY_STAGE / notebook.name)
+    elif attack == "smuggled":  # feedback copies the files beside a notebook back to the student
+        (folder / "notes.txt").symlink_to(home / ".ssh" / "id_rsa")
+        (folder / "gone.txt").symlink_to(folder / "no such file")
+        os.mkfifo(folder / "pipe")
+    elif attack == "pipe_notebook":  # reading it would wait for ever
+        notebook.unlink()
+        os.mkfifo(notebook)
+    elif attack == "forged_grade":  # a test cell of its own, worth 100 points, and an answer cell made a test
+        forged = nbformat.read(notebook, as_version=4)
+        grading = {"grade": True, "grade_id": "bonus", "points": 100, "locked": True, "solution": False,
+                   "schema_version": 3}
+        forged.cells.append(nbformat.v4.new_code_cell("print('free points')", metadata={"nbgrader": grading}))
+        answer = next(cell for cell in forged.cells if cell.metadata.get("nbgrader", {}).get("solution"))
+        answer.metadata.nbgrader.update(grade=True, points=100)
+        nbformat.write(forged, notebook)
+    elif attack == "sleepy":
+        sleeping = nbformat.read(notebook, as_version=4)
+        sleeping.cells[1:1] = [nbformat.v4.new_code_cell(ATTACKS["sleepy"]) for _ in range(3)]
+        nbformat.write(sleeping, notebook)
+
+
+# Honest students whose ids are attacks on the instructor's terminal and spreadsheet.
+HOSTILE_IDS = ("=HYPERLINK(\"evil.example\")&honest", "+cmd|calc!honest", "a_honest\u202e",
+               "b\nz_honest                 4   -   -   -   -   -   -   -   4 of 69   ok honest")  # no "/": a folder name
+
+
 # With one process, the attacks aimed at the students after them and at the grader.
-SEQUENTIAL = ("neighbour", "gradebook", "survivor", "tamper", "storm", "parent")
+SEQUENTIAL = ("neighbour", "gradebook", "survivor", "tamper", "storm", "parent", "smuggled")
 
 
 def hostile_class(root, home, port, attacks=ATTACKS):
@@ -96,8 +150,9 @@ def hostile_class(root, home, port, attacks=ATTACKS):
     students = {"a_honest": Work()}
     for attack in attacks:
         code = ATTACKS[attack]
-        students[attack] = Work(answers=(before("numerical_diff", code.format(**values)),))
+        students[attack] = Work(answers=(before("numerical_diff", code.format(**values)),) if code else ())
         students[f"{attack}_honest"] = Work()
+    students.update({student: Work() for student in (HOSTILE_IDS if attacks == ATTACKS else ())})
     students["z_honest"] = Work()
     return students
 
@@ -142,9 +197,13 @@ def graded(tmp_path_factory, request):
     for name in ("pool", "sequential"):
         root, _ = toy_course(tmp_path_factory.mktemp(name))
         students = hostile_class(root, home, listener.getsockname()[1], ATTACKS if name == "pool" else SEQUENTIAL)
+        with open(root / "nbgrader_config.py", "a") as config:
+            config.write(f"c.GradingExecute.max_notebook_seconds = {NOTEBOOK_SECONDS}\n")
         write_class(root, students)
         if "beside" in students:
             (root / "submitted" / "beside" / TOY_STAGE / "beside_helper.py").write_text("SHADOWED = True\n")
+        for attack in students:
+            plant(attack, root / "submitted" / attack / TOY_STAGE, root, home)
         protected = (REPOSITORY / "autograd_ref", REPOSITORY / "backprop_course", REPOSITORY / "solutions",
                      SITE_PACKAGES, root)
         before_run = fingerprint(*protected)
@@ -187,7 +246,7 @@ def metadata(root, student):
 def test_honest_students_keep_full_marks(run):
     root, students, _ = run
     scores = gradebook_scores(root)
-    honest = [student for student in students if student.endswith("honest")]
+    honest = [student for student in students if student not in ATTACKS]
     assert {student: scores[student] for student in honest} == {
         student: students[student].expected_points(TOY_STAGE) for student in honest}
     assert all(metadata(root, student)["status"] == "ok" for student in honest)
@@ -215,6 +274,32 @@ def test_every_attacker_has_a_status_that_says_what_it_tried(graded, name, attac
     graded = metadata(root, attack)
     assert graded["status"] == status, graded
     assert any(words in note for note in graded["notes"]), graded["notes"]
+
+
+def test_a_linked_or_piped_notebook_earns_nothing(graded):
+    root, _, _ = graded[0]["pool"]
+    scores = gradebook_scores(root)
+    assert {attack: set(scores[attack].values()) for attack in ("linked_folder", "linked_notebook", "pipe_notebook")
+            } == dict.fromkeys(("linked_folder", "linked_notebook", "pipe_notebook"), {0})
+
+
+def test_no_notebook_makes_the_grader_keep_more_than_its_limit(graded):
+    root, _, _ = graded[0]["pool"]
+    sizes = {path.parent.parent.name: path.stat().st_size for path in (root / "autograded").glob("*/*/*.ipynb")}
+    assert max(sizes.values()) < 1.1 * MAX_KEPT, sorted(sizes.items(), key=lambda item: -item[1])[:3]
+
+
+def test_the_report_shows_each_student_on_one_line_and_no_id_as_a_formula(graded, capsys):
+    root, students, _ = graded[0]["pool"]
+    assert main(["report", "--course", str(root)]) == 0
+    table = capsys.readouterr().out.split("\n\nstudent")[1].split("\n\n")[0]
+    rows = table.splitlines()[2:]
+    assert len(rows) == len(students), table
+    assert "a_honest\\u202e " in table and "b\\nz_honest" in table, table
+    with open(root / "grades.csv", newline="") as file:
+        ids = [row[0] for row in csv.reader(file)][1:]
+    assert len(ids) == len(students) and not [name for name in ids if name[0] in "=+-@"], ids
+    assert {"'=HYPERLINK(\"evil.example\")&honest", "'+cmd|calc!honest"} <= set(ids), ids
 
 
 def test_nothing_reaches_the_network(graded):
