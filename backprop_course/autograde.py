@@ -9,6 +9,7 @@ test cells then need a manual grade in nbgrader's gradebook), `reference answer`
 found an answer running its exercise's reference implementation.
 """
 import copy
+import logging
 import shutil
 import tempfile
 from dataclasses import replace
@@ -20,8 +21,8 @@ from nbgrader.api import Gradebook
 from . import contract, policy
 from .config import CourseError, course_directory, stage_path
 from .assignments import generate_student_notebooks, released_stages
-from .kernels.grader import (Submission, copy_course_files, handed_in_files, linked_submission, nbgrader_resources,
-                             nbgrader_steps, open_plain, run_preprocessors)
+from .kernels.grader import (Graded, Submission, copy_course_files, handed_in_files, linked_submission,
+                             nbgrader_resources, nbgrader_steps, open_plain, run_preprocessors)
 from .kernels.pool import grade_in_pool, grade_in_process
 from .kernels.sandbox import Limits, sandbox_problem
 from .test_cells import drop_outcomes, outcome, score_by_outcome, test_cells
@@ -58,11 +59,25 @@ def autograde(config, stages=None, students=None, jobs=1, log_file=None, on_resu
         recorder = Recorder(config, templates, confined=limits is not None)
         graded = []
         for result in results:
-            recorder.record(result)
+            result = record_safely(recorder, result)
             graded.append(replace(result, notebook=None))
             if on_result:
                 on_result(result)
     return sorted(graded, key=lambda result: (result.student, result.stage))
+
+
+def record_safely(recorder, graded):
+    """Record `graded`; one the recorder cannot process (a kernel can forge any output) is recorded as
+    failed, with no points, and the class goes on. Return what was recorded."""
+    try:
+        recorder.record(graded)
+        return graded
+    except Exception as error:  # the batch must go on, whatever one notebook holds
+        logging.getLogger(__name__).exception("recording %s/%s failed", graded.student, graded.stage)
+        note = f"the grader could not record this notebook: {type(error).__name__}: {error}"[:500]
+        failed = Graded(graded.student, graded.stage, "failed", [*graded.notes, note])
+        recorder.record(failed)
+        return failed
 
 
 def confinement(sandbox):
