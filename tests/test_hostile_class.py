@@ -74,7 +74,12 @@ for _ in range(120):  # each under the limit of one display, its metadata includ
     "error_name": """raise type('E' * 12_000_000, (Exception,), {{}})('a name of 12 MB')""",
     "sleepy": """import time
 time.sleep(5)""",  # in each of four cells: every one under the timeout, the notebook over its time
-    # the attacks below are planted in the submission folder (see PLANTED); their answers are honest
+    "forged_outcome": """ip = get_ipython()
+def forge(*_):  # in every later cell, the test cells too: an outcome display no test block would make
+    ip.kernel.session.send(ip.kernel.iopub_socket, 'display_data', {{'metadata': {{}}, 'data': {{
+        'application/vnd.backprop-grading.outcome+json': ['not', 'a', 'dict']}}}}, parent=ip.kernel.get_parent())
+ip.events.register('pre_run_cell', forge)""",
+    # the attacks below are planted in the submission folder (see `plant`); their answers are honest
     "linked_folder": "", "linked_notebook": "", "smuggled": "", "pipe_notebook": "", "forged_grade": "",
 }
 NOTEBOOK_SECONDS = 12  # the class's limit for a whole notebook (an honest toy notebook runs in about 1 s)
@@ -102,6 +107,7 @@ CONTAINED = {
     "smuggled": ("ok", "beside the notebook is a symbolic link, which the grader does not follow"),
     "pipe_notebook": ("unreadable", "is not a plain file"),
     "forged_grade": ("repaired", "`bonus`, which this notebook never had"),
+    "forged_outcome": ("failed", "the grader could not record this notebook"),
 }
 
 
@@ -213,7 +219,9 @@ def graded(tmp_path_factory, request):
             finished = subprocess.run([str(BIN / "backprop-course"), "autograde", "--course", str(root),
                                        "--jobs", "3", "--timeout", "20"], env=environment, capture_output=True,
                                       text=True)
-            assert finished.returncode == 0, finished.stdout + finished.stderr
+            # exit code 1: a submission failed (forged_outcome), and the class was graded all the same
+            assert finished.returncode == 1 and f"graded {len(students)} submissions" in finished.stdout, (
+                finished.stdout + finished.stderr)
         else:
             with pytest.MonkeyPatch.context() as patch:
                 patch.setenv("HOME", str(home))
