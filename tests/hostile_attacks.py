@@ -59,6 +59,8 @@ for _ in range(120):  # each under the limit of one display, its metadata includ
     "error_name": """raise type('E' * 12_000_000, (Exception,), {{}})('a name of 12 MB')""",
     "sleepy": """import time
 time.sleep(5)""",  # in each of four cells: every one under the timeout, the notebook over its time
+    "session": """import subprocess  # a session of its own would get a CPU share of its own
+subprocess.Popen(['sleep', '120', '{marker}'], start_new_session=True)""",
     "forged_outcome": """ip = get_ipython()
 def forge(*_):  # in every later cell, the test cells too: an outcome display no test block would make
     ip.kernel.session.send(ip.kernel.iopub_socket, 'display_data', {{'metadata': {{}}, 'data': {{
@@ -92,6 +94,7 @@ CONTAINED = {
     "smuggled": ("ok", "beside the notebook is a symbolic link, which the grader does not follow"),
     "pipe_notebook": ("unreadable", "is not a plain file"),
     "forged_grade": ("repaired", "`bonus`, which this notebook never had"),
+    "session": ("contained", "or to start a session of its own"),
     "forged_outcome": ("failed", "the grader could not record this notebook"),
 }
 
