@@ -9,19 +9,20 @@ test cells then need a manual grade in nbgrader's gradebook), `reference answer`
 found an answer running its exercise's reference implementation.
 """
 import copy
+import logging
 import shutil
 import tempfile
 from dataclasses import replace
 from pathlib import Path
 
 import nbformat
-from nbgrader import utils
 from nbgrader.api import Gradebook
 
 from . import contract, policy
 from .config import CourseError, course_directory, stage_path
 from .assignments import generate_student_notebooks, released_stages
-from .kernels.grader import Submission, copy_course_files, nbgrader_resources, nbgrader_steps, run_preprocessors
+from .kernels.grader import (Graded, Submission, copy_course_files, handed_in_files, linked_submission,
+                             nbgrader_resources, nbgrader_steps, open_plain, run_preprocessors)
 from .kernels.pool import grade_in_pool, grade_in_process
 from .kernels.sandbox import Limits, sandbox_problem
 from .test_cells import drop_outcomes, outcome, score_by_outcome, test_cells
@@ -58,11 +59,25 @@ def autograde(config, stages=None, students=None, jobs=1, log_file=None, on_resu
         recorder = Recorder(config, templates, confined=limits is not None)
         graded = []
         for result in results:
-            recorder.record(result)
+            result = record_safely(recorder, result)
             graded.append(replace(result, notebook=None))
             if on_result:
                 on_result(result)
     return sorted(graded, key=lambda result: (result.student, result.stage))
+
+
+def record_safely(recorder, graded):
+    """Record `graded`; one the recorder cannot process (a kernel can forge any output) is recorded as
+    failed, with no points, and the class goes on. Return what was recorded."""
+    try:
+        recorder.record(graded)
+        return graded
+    except Exception as error:  # the batch must go on, whatever one notebook holds
+        logging.getLogger(__name__).exception("recording %s/%s failed", graded.student, graded.stage)
+        note = f"the grader could not record this notebook: {type(error).__name__}: {error}"[:500]
+        failed = Graded(graded.student, graded.stage, "failed", [*graded.notes, note])
+        recorder.record(failed)
+        return failed
 
 
 def confinement(sandbox):
@@ -109,15 +124,22 @@ def register_stages(config, stages, scratch):
 def prepare_workdir(config, submission):
     """A fresh autograded/<student>/<stage> with the student's other files, then the course's (as nbgrader).
 
-    Only for the record: kernels run in folders of their own, with the course's files alone.
+    Only for the record: kernels run in folders of their own, with the course's files alone. Only
+    plain files are copied: a link could bring in anything the instructor can read (feedback
+    copies these files on to the student), a pipe would never end. The grader notes the rest.
     """
     shutil.rmtree(submission.workdir, ignore_errors=True)
     submission.workdir.mkdir(parents=True)
     folder = submission.path.parent
-    for name in utils.find_all_files(str(folder), course_directory(config).ignore + ["*.ipynb"]):
+    files, _ = ([], None) if linked_submission(submission) else handed_in_files(folder, course_directory(config).ignore)
+    for name in files:
         target = submission.workdir / Path(name).relative_to(folder)
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(name, target)
+        try:
+            with open_plain(name) as source, open(target, "wb") as copy:
+                shutil.copyfileobj(source, copy)
+        except OSError:  # changed or gone since it was listed: the grader's note says what it is now
+            pass
     copy_course_files(config, submission.stage, submission.workdir)
 
 

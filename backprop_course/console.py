@@ -22,6 +22,13 @@ def plain(text):
     return _CONTROLS.sub("", _ESCAPES.sub("", str(text)))
 
 
+def one_line(text):
+    """text on one line with nothing hidden: a character that does not print (newline, escape,
+    a bidi control) shows as its escape, so `ada\\u202e` cannot pass for `ada` nor a name for two rows."""
+    return "".join(char if char.isprintable() and char != "\\" else char.encode("unicode_escape").decode()
+                   for char in str(text))
+
+
 def say(*parts, sep=" ", end="\n", file=None):
     """print(), made plain: for anything that may carry student text."""
     print(plain(sep.join(str(part) for part in parts)), end=end, file=file or sys.stdout)
@@ -67,7 +74,7 @@ class ProgressBar:
             width = max(10, min(40, shutil.get_terminal_size().columns - 40))
             filled = width * self.done // self.total
             bar = "#" * filled + "-" * (width - filled)
-            self.stream.write(f"\r[{bar}] {self.done}/{self.total} {plain(label)[:30]:<30}")
+            self.stream.write(f"\r[{bar}] {self.done}/{self.total} {one_line(label)[:30]:<30}")
             if self.done == self.total:
                 self.stream.write("\n")
         elif self.done == self.total or self.done % max(1, self.total // 10) == 0:

@@ -14,6 +14,33 @@ def grade_id(cell):
     return cell.metadata.get("nbgrader", {}).get("grade_id")
 
 
+def grading(metadata):
+    """What of a cell's nbgrader metadata decides its grading (a checksum may differ between releases)."""
+    return {key: metadata.get(key) for key in ("grade", "solution", "locked", "task", "points")}
+
+
+def restore_grading_metadata(notebook, template):
+    """A cell's nbgrader metadata is the course's, never the student's: a cell that claims an id the
+    template lacks (a made-up test worth 100 points, a cell pasted from another stage) becomes an
+    ordinary cell, and an answer cell made a test (or given points) gets the template's back."""
+    released = {grade_id(cell): cell for cell in template.cells if grade_id(cell)}
+    notes = []
+    for cell in notebook.cells:
+        claimed = cell.metadata.get("nbgrader")
+        if claimed is None:
+            continue
+        name = claimed.get("grade_id") if isinstance(claimed, dict) else None
+        if not isinstance(name, str) or name not in released:
+            del cell.metadata["nbgrader"]
+            if isinstance(name, str):
+                notes.append(f"a cell claimed to be the course's cell `{name[:80]}`, which this notebook never had: "
+                             "graded as an ordinary cell")
+        elif not is_locked_in(released[name]) and grading(claimed) != grading(released[name].metadata.nbgrader):
+            cell.metadata["nbgrader"] = copy.deepcopy(released[name].metadata.nbgrader)
+            notes.append(f"answer cell `{name}` had its grading metadata changed: restored")
+    return notes
+
+
 def is_locked_in(template_cell):
     return utils.is_locked(template_cell) or utils.is_grade(template_cell)
 
@@ -24,8 +51,9 @@ def kind(cell):
 
 def repair_locked_cells(notebook, template):
     """Make `notebook`'s locked cells match `template` (the released version); return notes."""
+    notes = restore_grading_metadata(notebook, template)
     locked = {grade_id(cell): cell for cell in template.cells if grade_id(cell) and is_locked_in(cell)}
-    notes = remove_duplicates(notebook, locked)
+    notes += remove_duplicates(notebook, locked)
     for cell in notebook.cells:
         original = locked.get(grade_id(cell))
         if original is not None and differs(cell, original):

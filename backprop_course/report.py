@@ -14,6 +14,9 @@ from nbgrader.api import Gradebook, MissingEntry
 
 from . import contract
 from .config import CourseError, course_directory, stage_path
+from .console import one_line
+
+FORMULA_STARTS = ("=", "+", "-", "@")  # what makes a spreadsheet read a cell as a formula
 
 
 @dataclass
@@ -88,8 +91,14 @@ def write_csv(grades, path):
             exercises = [number(row.scores.get((stage, exercise)) if stage in row.statuses else None)
                          for stage in contract.STAGES for exercise in contract.CONTRACT[stage]]
             stages = [number(row.stage_score(stage)) for stage in contract.STAGES]
-            writer.writerow([row.student, *exercises, *stages, number(row.total()), row.remarks()])
+            writer.writerow([as_text(row.student), *exercises, *stages, number(row.total()), row.remarks()])
     return path
+
+
+def as_text(name):
+    """A student's id for a spreadsheet: on one line, and never a formula (`=HYPERLINK(...)` stays text)."""
+    name = one_line(name)
+    return f"'{name}" if name.startswith(FORMULA_STARTS) else name
 
 
 def exercise_summary(grades):
@@ -123,7 +132,7 @@ def exercise_table(grades):
 def student_table(grades):
     """Per student: points per stage ("-": not submitted), total and status."""
     maximum = sum(contract.max_points(stage) for stage in contract.STAGES)
-    rows = [(row.student, *[number(row.stage_score(stage)) or "-" for stage in contract.STAGES],
+    rows = [(one_line(row.student), *[number(row.stage_score(stage)) or "-" for stage in contract.STAGES],
              f"{number(row.total())}/{maximum}", row.remarks()) for row in grades]
     return format_table(["student", *[stage[:2] for stage in contract.STAGES], "total", "status"], rows)
 

@@ -4,6 +4,7 @@ Graded twice, by the command line with the pool and through the API with one pro
 sandboxes. Nothing an attacker does may change anyone else's grade, any file outside its own
 work folder, the network or the processes left behind, nor reveal a secret.
 """
+import csv
 import hashlib
 import os
 import shutil
@@ -20,86 +21,15 @@ from backprop_course.autograde import autograde
 from backprop_course.cli import main
 from backprop_course.config import load_config
 from backprop_course.kernels.sandbox import sandbox_problem
-from backprop_course.mistakes import before
 from backprop_course.sample_class import Work
+from hostile_attacks import (ATTACKS, CONTAINED, MARKER, MAX_KEPT, NOTEBOOK_SECONDS, REPOSITORY, SECRET, SEQUENTIAL,
+                             hostile_class, plant)
 from pipeline_toy import TOY_STAGE, gradebook_scores, toy_course, write_class
 
 pytestmark = pytest.mark.pipeline
 
 BIN = Path(sys.executable).parent
-REPOSITORY = Path(__file__).resolve().parent.parent
 SITE_PACKAGES = Path(nbformat.__file__).resolve().parent.parent
-SECRET = "hostile-class-secret-7f3a"
-MARKER = "hostile-class-survivor"  # in the command line of every process an attacker starts
-
-# Each attack is written as an attacker would, without hiding its errors; {root}, {repo}, {home}
-# and {port} are the course folder, the repository, the instructor's HOME and a listening port.
-ATTACKS = {
-    "neighbour": """import glob, json
-from jupyter_client import BlockingKernelClient
-found = glob.glob('/tmp/backprop-kernels-*/*/connection.json') + glob.glob('/run/kernels/*/connection.json')
-target = found[0] if found else '/tmp/backprop-kernels-0/0/connection.json'
-client = BlockingKernelClient(connection_file=target)
-client.load_connection_file()""",
-    "gradebook": """import sqlite3
-db = sqlite3.connect('{root}/gradebook.db')
-db.execute('update grade set auto_score = 0')""",
-    "survivor": """import subprocess, sys
-subprocess.Popen(['setsid', sys.executable, '-c', 'import time; time.sleep(120)  # {marker}'])
-open('{root}/submitted/z_honest/{stage}/{stage}.ipynb', 'w').write('{{}}')""",
-    "tamper": """open('{repo}/autograd_ref/__init__.py', 'a').write('raise SystemExit')
-open('{root}/nbgrader_config.py', 'a').write('raise SystemExit')""",
-    "spy": """secrets = [open('{home}/.ssh/id_rsa').read(), str(__import__('os').environ.get('BACKPROP_SECRET'))]
-print(secrets)""",
-    "exfiltrate": """import os, socket
-socket.create_connection(('127.0.0.1', {port}), timeout=2).sendall(repr(dict(os.environ)).encode())""",
-    "solutions": """print(open('{repo}/solutions/{stage}/{stage}.ipynb').read())""",
-    "memory": """hog = bytearray(6 * 1024 ** 3)""",
-    "bigfile": """with open('big', 'wb') as file:
-    for _ in range(128):
-        file.write(bytes(16 * 1024 ** 2))""",
-    "storm": """import subprocess
-children = [subprocess.Popen(['sleep', '120', '{marker}']) for _ in range(200)]""",
-    "parent": """import os
-os.kill(os.getppid(), 9)
-for pid in range(2, 400):
-    os.kill(pid, 9)""",
-    "beside": """import beside_helper""",
-    "display": """from IPython.display import display
-display({{'text/plain': 'x' * 30_000_000}}, raw=True)""",
-}
-# (status, words in its notes) that say what each attacker tried
-CONTAINED = {
-    "neighbour": ("contained", "outside its folder"),
-    "gradebook": ("contained", "outside its folder"),
-    "survivor": ("contained", "outside its folder"),
-    "tamper": ("contained", "tried to write outside its folder"),
-    "spy": ("contained", "outside its folder"),
-    "exfiltrate": ("contained", "tried to use the network"),
-    "solutions": ("contained", "outside its folder"),
-    "memory": ("contained", "ran out of memory (limit 2 GiB"),
-    "bigfile": ("contained", "over the size limit (64 MiB)"),
-    "storm": ("contained", "too many processes"),
-    "parent": ("contained", "tried to reach a process outside its sandbox"),
-    "beside": ("errors", "No module named 'beside_helper'"),
-    "display": ("ok", "displayed 30,000,000 characters at once; dropped"),
-}
-
-
-# With one process, the attacks aimed at the students after them and at the grader.
-SEQUENTIAL = ("neighbour", "gradebook", "survivor", "tamper", "storm", "parent")
-
-
-def hostile_class(root, home, port, attacks=ATTACKS):
-    """student -> Work: honest `a_honest`, then per attack `<attack>` and `<attack>_honest` after it."""
-    values = {"root": root, "repo": REPOSITORY, "home": home, "port": port, "marker": MARKER, "stage": TOY_STAGE}
-    students = {"a_honest": Work()}
-    for attack in attacks:
-        code = ATTACKS[attack]
-        students[attack] = Work(answers=(before("numerical_diff", code.format(**values)),))
-        students[f"{attack}_honest"] = Work()
-    students["z_honest"] = Work()
-    return students
 
 
 def fingerprint(*folders, skip=("autograded", "__pycache__")):
@@ -142,9 +72,13 @@ def graded(tmp_path_factory, request):
     for name in ("pool", "sequential"):
         root, _ = toy_course(tmp_path_factory.mktemp(name))
         students = hostile_class(root, home, listener.getsockname()[1], ATTACKS if name == "pool" else SEQUENTIAL)
+        with open(root / "nbgrader_config.py", "a") as config:
+            config.write(f"c.GradingExecute.max_notebook_seconds = {NOTEBOOK_SECONDS}\n")
         write_class(root, students)
         if "beside" in students:
             (root / "submitted" / "beside" / TOY_STAGE / "beside_helper.py").write_text("SHADOWED = True\n")
+        for attack in students:
+            plant(attack, root / "submitted" / attack / TOY_STAGE, root, home)
         protected = (REPOSITORY / "autograd_ref", REPOSITORY / "backprop_course", REPOSITORY / "solutions",
                      SITE_PACKAGES, root)
         before_run = fingerprint(*protected)
@@ -154,7 +88,9 @@ def graded(tmp_path_factory, request):
             finished = subprocess.run([str(BIN / "backprop-course"), "autograde", "--course", str(root),
                                        "--jobs", "3", "--timeout", "20"], env=environment, capture_output=True,
                                       text=True)
-            assert finished.returncode == 0, finished.stdout + finished.stderr
+            # exit code 1: a submission failed (forged_outcome), and the class was graded all the same
+            assert finished.returncode == 1 and f"graded {len(students)} submissions" in finished.stdout, (
+                finished.stdout + finished.stderr)
         else:
             with pytest.MonkeyPatch.context() as patch:
                 patch.setenv("HOME", str(home))
@@ -187,7 +123,7 @@ def metadata(root, student):
 def test_honest_students_keep_full_marks(run):
     root, students, _ = run
     scores = gradebook_scores(root)
-    honest = [student for student in students if student.endswith("honest")]
+    honest = [student for student in students if student not in ATTACKS]
     assert {student: scores[student] for student in honest} == {
         student: students[student].expected_points(TOY_STAGE) for student in honest}
     assert all(metadata(root, student)["status"] == "ok" for student in honest)
@@ -215,6 +151,32 @@ def test_every_attacker_has_a_status_that_says_what_it_tried(graded, name, attac
     graded = metadata(root, attack)
     assert graded["status"] == status, graded
     assert any(words in note for note in graded["notes"]), graded["notes"]
+
+
+def test_a_linked_or_piped_notebook_earns_nothing(graded):
+    root, _, _ = graded[0]["pool"]
+    scores = gradebook_scores(root)
+    assert {attack: set(scores[attack].values()) for attack in ("linked_folder", "linked_notebook", "pipe_notebook")
+            } == dict.fromkeys(("linked_folder", "linked_notebook", "pipe_notebook"), {0})
+
+
+def test_no_notebook_makes_the_grader_keep_more_than_its_limit(graded):
+    root, _, _ = graded[0]["pool"]
+    sizes = {path.parent.parent.name: path.stat().st_size for path in (root / "autograded").glob("*/*/*.ipynb")}
+    assert max(sizes.values()) < 1.1 * MAX_KEPT, sorted(sizes.items(), key=lambda item: -item[1])[:3]
+
+
+def test_the_report_shows_each_student_on_one_line_and_no_id_as_a_formula(graded, capsys):
+    root, students, _ = graded[0]["pool"]
+    assert main(["report", "--course", str(root)]) == 0
+    table = capsys.readouterr().out.split("\n\nstudent")[1].split("\n\n")[0]
+    rows = table.splitlines()[2:]
+    assert len(rows) == len(students), table
+    assert "a_honest\\u202e " in table and "b\\nz_honest" in table, table
+    with open(root / "grades.csv", newline="") as file:
+        ids = [row[0] for row in csv.reader(file)][1:]
+    assert len(ids) == len(students) and not [name for name in ids if name[0] in "=+-@"], ids
+    assert {"'=HYPERLINK(\"evil.example\")&honest", "'+cmd|calc!honest"} <= set(ids), ids
 
 
 def test_nothing_reaches_the_network(graded):

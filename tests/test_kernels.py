@@ -1,4 +1,5 @@
 """Grading shipped submissions with the pieces any backend uses (Grader, grade_safely), in a real sandbox."""
+import os
 import pickle
 import shutil
 import tempfile
@@ -8,7 +9,7 @@ import nbformat
 import pytest
 
 from backprop_course.assignments import generate_student_notebooks
-from backprop_course.kernels.grader import Grader, Submission
+from backprop_course.kernels.grader import MAX_HANDED_IN, Grader, Submission, handed_in_files, read_submission
 from backprop_course.kernels.pool import grade_safely
 from backprop_course.kernels.sandbox import Limits, sandbox_problem
 from backprop_course.mistakes import before
@@ -42,3 +43,20 @@ def test_a_shipped_submission_is_graded_in_a_sandbox_and_nothing_is_left(tmp_pat
               for output in cell.get("outputs", []) if output.output_type == "error"]
     assert errors == []
     assert list(scratch.iterdir()) == []
+
+
+def test_only_plain_files_handed_in_are_read_or_copied(tmp_path):
+    folder = tmp_path / "submitted" / "mallory" / TOY_STAGE
+    folder.mkdir(parents=True)
+    (folder / "data.csv").write_text("x,y\n")
+    (folder / "key.txt").symlink_to("/etc/hostname")
+    (folder / "shared").symlink_to(tmp_path, target_is_directory=True)
+    os.mkfifo(folder / "pipe")
+    with open(folder / "huge.bin", "wb") as huge:  # sparse: no disk used
+        huge.truncate(MAX_HANDED_IN + 1)
+    files, notes = handed_in_files(folder, [])
+    assert files == [str(folder / "data.csv")]
+    assert sorted(note.split("`")[1] for note in notes) == ["huge.bin", "key.txt", "pipe"], notes
+    os.mkfifo(folder / f"{TOY_STAGE}.ipynb")  # reading it would wait for ever
+    assert read_submission(folder / f"{TOY_STAGE}.ipynb") == (
+        None, ("unreadable", f"{TOY_STAGE}.ipynb is not a plain file (a pipe? a device?): hand in the file itself"))

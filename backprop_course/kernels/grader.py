@@ -7,6 +7,7 @@ grades, one submission at a time). The steps and their order are nbgrader's own
 import json
 import os
 import shutil
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,13 +31,15 @@ STATUSES = {
     "failed": "not graded: the grader could not process the notebook",
     "contained": "graded; the sandbox stopped something the notebook tried (see the notes)",
     "crashed": "graded up to the cell where the kernel died",
-    "killed": "graded up to a cell that would not stop; the kernel was killed there",
-    "timeout": "graded; a cell ran too long and was interrupted",
+    "killed": "graded up to a cell that would not stop or flooded the grader with output; the kernel was stopped there",
+    "timeout": "graded; a cell ran too long and was interrupted, or the whole notebook did",
     "exited": "graded; a cell called sys.exit(), so the rest of that cell did not run",
     "repaired": "graded after restoring test cells you changed",
     "errors": "graded; cells other than tests raised errors",
     "ok": "graded",
 }
+MiB = 1 << 20
+MAX_HANDED_IN = 64 * MiB  # a notebook with its outputs cleared has well under 1 MiB
 QUIET_ERRORS = {"NotImplementedError", "KeyboardInterrupt", "CellTimeoutError", NOT_RUN,
                 "KernelDied", "KernelUnresponsive"}
 
@@ -91,12 +94,61 @@ def read_submission(path):
         others = sorted(other.name for other in path.parent.glob("*.ipynb"))
         found = f" (found {', '.join(others)}: rename it to {path.name})" if others else ""
         return None, ("missing", f"no {path.name} was submitted{found}")
+    problem = not_plain(path, follow_links=True)
+    if problem:
+        return None, ("unreadable", f"{path.name} {problem}")
     try:
-        return nbformat.read(path, as_version=4), None
+        with open_plain(path, follow_links=True) as file:
+            return nbformat.read(file, as_version=4), None
     except (json.JSONDecodeError, nbformat.reader.NotJSONError, nbformat.ValidationError, UnicodeDecodeError,
-            KeyError, ValueError) as error:
+            KeyError, ValueError, RecursionError) as error:
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         return None, ("unreadable", f"{path.name} is not a readable notebook: {first_line}")
+
+
+def not_plain(path, follow_links=False):
+    """Why the grader will not read a handed-in file, or None: it reads plain files of at most
+    MAX_HANDED_IN bytes, never a link (to anything the instructor can read), a pipe or a device."""
+    status = os.stat(path) if follow_links else os.lstat(path)
+    if stat.S_ISLNK(status.st_mode):
+        return "is a symbolic link, which the grader does not follow: hand in the file itself"
+    if not stat.S_ISREG(status.st_mode):
+        return "is not a plain file (a pipe? a device?): hand in the file itself"
+    if status.st_size > MAX_HANDED_IN:
+        return (f"has {status.st_size / MiB:,.0f} MiB; the grader reads files of up to {MAX_HANDED_IN // MiB} MiB "
+                "(clear a notebook's outputs before handing it in)")
+    return None
+
+
+def open_plain(path, follow_links=False):
+    """`path` opened for reading in binary, without waiting on a pipe or (unless told) following a link."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | (0 if follow_links else os.O_NOFOLLOW)
+    file = os.fdopen(os.open(path, flags), "rb")
+    if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):  # swapped since `not_plain` looked
+        file.close()
+        raise OSError(f"{path} is not a plain file")
+    return file
+
+
+def linked_submission(submission):
+    """The note when the student's folder, the stage's folder or the notebook is a symbolic link
+    (to someone else's work? the solutions?), else None."""
+    for path in (submission.path.parent.parent, submission.path.parent, submission.path):
+        if path.is_symlink():
+            return f"{path.name}{'/' if path != submission.path else ''} {not_plain(path)}"
+    return None
+
+
+def handed_in_files(folder, ignore):
+    """(the plain files handed in beside the notebook, a note for each other file, which is left out)."""
+    files, notes = [], []
+    for name in utils.find_all_files(str(folder), ignore + ["*.ipynb"]):
+        problem = not_plain(name)
+        if problem:
+            notes.append(f"`{Path(name).relative_to(folder)}` beside the notebook {problem}; it was left out")
+        else:
+            files.append(name)
+    return files, notes
 
 
 def cell_errors(notebook):
@@ -142,10 +194,12 @@ class Grader:
         self.kernels = KernelSupply(config, log=log, env=environment, limits=limits, scratch=scratch)
 
     def grade(self, submission):
-        notebook, problem = read_submission(submission.path)
+        linked = linked_submission(submission)
+        notebook, problem = (None, ("unreadable", linked)) if linked else read_submission(submission.path)
         if problem:
             status, note = problem
             return Graded(submission.student, submission.stage, status, [note])
+        _, left_out = handed_in_files(submission.path.parent, course_directory(self.config).ignore)
         notes = repair_locked_cells(notebook, self.templates[submission.stage])
         resources = nbgrader_resources(submission, self.db_url)
         notebook, resources = run_preprocessors(self.before_execute, notebook, resources, self.config)
@@ -153,7 +207,7 @@ class Grader:
         errors = cell_errors(notebook)
         contained = contained_notes(notebook, executor.exit_status, self.limits) if self.limits else []
         status = status_of(notes, executor, errors, contained)
-        notes += contained + executor.notes + [note for _, note in errors]
+        notes += left_out + contained + executor.notes + [note for _, note in errors]
         return Graded(submission.student, submission.stage, status, notes, nbformat.writes(notebook))
 
     def execute(self, notebook, resources, stage, attempts=3):

@@ -8,7 +8,7 @@ Two layers, because warm kernels are forked, not exec'd:
   IPC, UTS, network and cgroup. It sees its own work folder (`WORK`, also its HOME), its own
   socket folder, the stage's files read-only and a private `/tmp` and `/dev/shm`, all in memory
   and size-limited, nothing of the other kernels
-  or of the factory, has no capabilities and runs under resource limits.
+  or of the factory, has no capabilities, runs under resource limits and in one session (`sessions`).
 Unix sockets in a shared folder cross network namespaces, so the grader still reaches the
 kernel over jupyter's `ipc` transport; TCP and abstract sockets do not.
 """
@@ -23,6 +23,8 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from importlib.util import find_spec
+
+from .sessions import forbid_new_sessions
 
 MiB = 1 << 20
 GiB = 1 << 30
@@ -283,6 +285,7 @@ def become_confined(limits):
                         (resource.RLIMIT_CORE, 0)):
         resource.setrlimit(name, (value, value))
     drop_capabilities()
+    forbid_new_sessions()  # after its own: the kernel's processes share the CPU as one
 
 
 def drop_capabilities():
