@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .arguments import LOG_NAME, build_parser
 from .config import CONFIG_FILE, SOLUTIONS, CourseError, find_course, load_config
-from .console import log_to_file, say, stop_logging
+from .console import log_to_file, one_line, say, stop_logging
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 NOTES_SHOWN = 3  # per submission on the terminal; all of them go into the feedback
@@ -136,10 +136,11 @@ def autograde(args, root=None):
         say("\nwhat the grader saw:")
     for result in noted:
         notes = result.notes or ["-"]
+        who = f"{one_line(result.student)}/{result.stage}"  # a student id is the student's text
         for note in notes[:NOTES_SHOWN]:
-            say(f"  {result.student}/{result.stage} [{result.status}] {note[:160]}")
+            say(f"  {who} [{result.status}] {note[:160]}")
         if len(notes) > NOTES_SHOWN:
-            say(f"  {result.student}/{result.stage} ... {len(notes) - NOTES_SHOWN} more in its autograded notebook")
+            say(f"  {who} ... {len(notes) - NOTES_SHOWN} more in its autograded notebook")
     seconds = progress["bar"].seconds()
     say(f"graded {len(results)} submissions in {seconds:.1f} s ({seconds / len(results):.2f} s each)")
     return EXIT_FAILED if any(result.status == "failed" for result in results) else EXIT_OK
@@ -156,7 +157,7 @@ def feedback(args, root=None):
     pages, failures = generate_feedback(course_config(args, root), args.stages, args.student,
                                         jobs=args.jobs or default_jobs())
     for failure in failures:
-        say(f"  PROBLEM {failure}")
+        say(f"  PROBLEM {one_line(failure)}")  # it may quote a student id
     folder = Path(root or args.course).resolve() / "feedback"
     say(f"wrote {len(pages)} feedback pages in {folder} (hidden tests removed)")
     return EXIT_FAILED if failures else EXIT_OK

@@ -95,7 +95,7 @@ CONTAINED = {
     "pipe_notebook": ("unreadable", "is not a plain file"),
     "forged_grade": ("repaired", "`bonus`, which this notebook never had"),
     "session": ("contained", "or to start a session of its own"),
-    "forged_outcome": ("failed", "the grader could not record this notebook"),
+    "forged_outcome": ("ok", "flagged for review (interpreter)"),  # the forged displays are ignored
 }
 
 

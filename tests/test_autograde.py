@@ -9,9 +9,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from backprop_course.autograde import autograde
+from backprop_course.autograde import autograde, record_safely
 from backprop_course.config import load_config
 from backprop_course.feedback import generate_feedback
+from backprop_course.kernels.grader import Graded
 from backprop_course.report import report
 from pipeline_toy import BENIGN, TOY_CLASS, TOY_STAGE, gradebook_scores, toy_course, write_class
 
@@ -145,3 +146,20 @@ def test_report_writes_a_row_per_student_and_a_figure(graded, tmp_path):
     assert rows["ben"][status] == "ok"
     assert png_path.stat().st_size > 10_000
     assert "numerical_diff" in text and "kim" in text
+
+
+def test_a_notebook_the_recorder_cannot_process_is_recorded_as_failed_and_the_class_goes_on():
+    class Recorder:  # stands in for one that meets something no notebook should hold
+        def __init__(self):
+            self.recorded = []
+
+        def record(self, graded):
+            if graded.status != "failed":
+                raise ValueError("an output of a kind nobody planned for")
+            self.recorded.append(graded)
+
+    recorder = Recorder()
+    result = record_safely(recorder, Graded("ada", TOY_STAGE, "ok", ["a note"], notebook="{}"))
+    assert recorder.recorded == [result] and result.status == "failed" and result.notebook is None
+    assert result.notes == ["a note", "the grader could not record this notebook: "
+                                      "ValueError: an output of a kind nobody planned for"]
