@@ -3,8 +3,8 @@
 A task carries everything a worker needs, so workers share no folder with the course: the
 submission's files (its notebook JSON included) and, once per run and per worker, a parcel
 with the course configuration, the student version of each stage and a snapshot of an SQLite
-gradebook (a gradebook server is read by its URL). A worker keeps one `Grader` per run, so
-its kernels start ahead of need as in the local pool, and calls the same "grade one
+gradebook (a gradebook server is read by its URL). A worker thread keeps one `Grader` per run,
+so its kernels start ahead of need as in the local pool, and calls the same "grade one
 submission" function. If a worker dies mid-task, the scheduler gives its submission to another
 worker; a submission that fails the same way on several workers comes back as "failed".
 
@@ -70,14 +70,19 @@ def submission_parcel(submission):
 
 # --- the worker side ----------------------------------------------------------------------------
 
-_graders = {}  # run -> (Grader, lock, its scratch folder, its kernel log), one per worker process
+_graders = {}  # (run, thread) -> (Grader, its scratch folder, its kernel log)
 _graders_lock = threading.Lock()
 
 
 def worker_grader(parcel):
-    """This worker's Grader for the parcel's run, made on first use from the parcel's data."""
+    """This worker thread's Grader for the parcel's run, made on first use from the parcel's data.
+
+    One per thread: a Grader's kernel clients belong to the event loop of the thread that made
+    them, and a worker may run its next task on a new thread (used from another thread they
+    fail with "bound to a different event loop", which would fail an honest submission)."""
+    key = (parcel["run"], threading.get_ident())
     with _graders_lock:
-        if parcel["run"] not in _graders:
+        if key not in _graders:
             scratch = Path(tempfile.mkdtemp(prefix="backprop-dask-"))
             write_files(scratch / "templates", {f"{stage}.ipynb": data for stage, data in parcel["templates"].items()})
             templates = {stage: scratch / "templates" / f"{stage}.ipynb" for stage in parcel["templates"]}
@@ -87,13 +92,13 @@ def worker_grader(parcel):
                 db_url = SQLITE + str(scratch / "gradebook.db")
             log = open(scratch / "kernels.log", "a")  # the kernels' stderr, on the worker's disk
             grader = Grader(parcel["config"], templates, db_url, parcel["limits"], str(scratch), log=log)
-            _graders[parcel["run"]] = (grader, threading.Lock(), scratch, log)
-        return _graders[parcel["run"]]
+            _graders[key] = (grader, scratch, log)
+        return _graders[key]
 
 
 def grade_on_worker(parcel, task):
     """Rebuild the submission in a scratch folder, grade it, send back the `Graded`."""
-    grader, lock, scratch, _ = worker_grader(parcel)
+    grader, scratch, _ = worker_grader(parcel)
     folder = Path(tempfile.mkdtemp(prefix=f"{task['student']}-", dir=scratch))
     try:
         write_files(folder / "submitted", task["submitted"])
@@ -101,8 +106,7 @@ def grade_on_worker(parcel, task):
         (folder / "work").mkdir(exist_ok=True)
         submission = Submission(task["student"], task["stage"], folder / "submitted" / task["notebook"],
                                 folder / "work")
-        with lock:  # one kernel at a time per Grader, whatever the worker's thread count
-            return grade_safely(grader, submission)
+        return grade_safely(grader, submission)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -110,8 +114,8 @@ def grade_on_worker(parcel, task):
 def close_graders(run):
     """Stop this worker's kernels for `run` (a task sent to every worker at the end)."""
     with _graders_lock:
-        grader, _, scratch, log = _graders.pop(run, (None, None, None, None))
-    if grader:
+        closing = [_graders.pop(key) for key in list(_graders) if key[0] == run]
+    for grader, scratch, log in closing:
         grader.close()
         log.close()
         shutil.rmtree(scratch, ignore_errors=True)
