@@ -45,10 +45,11 @@ def score_by_outcome(notebook):
     for _, cell in test_cells(notebook):
         if failure_message(cell) is not None or not TEST_BLOCK.search(cell.source):
             continue
-        failed = [report for report in outcomes(cell) if report.get("outcome") != "passed"]
+        reported = outcomes(cell)
+        failed = [report for report in reported if report.get("outcome") != "passed"]
         if failed:
             text = str(failed[0].get("message") or failed[0].get("outcome"))
-        elif not outcomes(cell):
+        elif not reported:
             text = "this test reported no outcome: something in the notebook kept it from reporting"
         else:
             continue
